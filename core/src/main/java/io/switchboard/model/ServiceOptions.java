@@ -1,0 +1,55 @@
+package io.switchboard.model;
+
+import io.switchboard.scheduler.Algorithm;
+import io.switchboard.scheduler.SchedulerFlag;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Per-Service behaviour that Kubernetes has no field for, read from {@code switchboard.io/*}
+ * annotations.
+ *
+ * @param scheduler        how a new connection picks an endpoint
+ * @param schedulerFlags   IPVS scheduler flags such as {@code sh-fallback}
+ * @param endpointWeights  weight by endpoint IP or target pod name; endpoints not named weigh 1
+ * @param healthCheck      the active health check, if enabled
+ * @param connectTimeout   how long one connect attempt to an endpoint may take
+ * @param connectAttempts  how many endpoints a connection tries before it is reset
+ * @param idleTimeout      how long a relayed connection may see no traffic either way
+ * @param downBackoff      how long a failed connect keeps an endpoint out of scheduling at first;
+ *                         it doubles with each consecutive failure up to 32 times this
+ */
+public record ServiceOptions(Algorithm scheduler, Set<SchedulerFlag> schedulerFlags,
+                             Map<String, Integer> endpointWeights, Optional<HealthCheck> healthCheck,
+                             Duration connectTimeout, int connectAttempts, Duration idleTimeout,
+                             Duration downBackoff) {
+
+    /** The options of a Service with no Switchboard annotations. */
+    public static final ServiceOptions DEFAULT = new ServiceOptions(Algorithm.RR, Set.of(), Map.of(),
+            Optional.empty(), Duration.ofSeconds(2), 3, Duration.ofHours(1), Duration.ofSeconds(1));
+
+    public ServiceOptions {
+        Objects.requireNonNull(scheduler, "scheduler");
+        schedulerFlags = Set.copyOf(schedulerFlags);
+        endpointWeights = Map.copyOf(endpointWeights);
+        Objects.requireNonNull(healthCheck, "healthCheck");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(downBackoff, "downBackoff");
+        if (connectAttempts < 1) {
+            throw new IllegalArgumentException("connectAttempts must be at least 1");
+        }
+    }
+
+    /** The weight configured for an endpoint, looked up by IP address first, then by pod name. */
+    public int weightOf(String address, String targetName) {
+        Integer w = endpointWeights.get(address);
+        if (w == null && targetName != null) {
+            w = endpointWeights.get(targetName);
+        }
+        return w == null ? 1 : w;
+    }
+}
