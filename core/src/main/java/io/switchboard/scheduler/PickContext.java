@@ -43,15 +43,17 @@ public record PickContext(InetAddress clientAddress, int clientPort, InetAddress
 
     /** True when the destination may be picked: available (or health ignored) and not excluded. */
     public boolean usable(Destination d) {
-        if (!ignoreHealth && !d.isAvailable()) {
-            return false;
-        }
+        return (ignoreHealth || d.isAvailable()) && !excludes(d);
+    }
+
+    /** True when a retry already tried {@code d}. */
+    public boolean excludes(Destination d) {
         for (int i = 0; i < excluded.size(); i++) {
             if (excluded.get(i) == d) {
-                return false;
+                return true;
             }
         }
-        return true;
+        return false;
     }
 
     /** The client address folded to 32 bits as IPVS does (IPv6 words XORed). */

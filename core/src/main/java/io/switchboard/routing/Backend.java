@@ -1,0 +1,200 @@
+package io.switchboard.routing;
+
+import io.switchboard.model.EndpointConditions;
+import io.switchboard.model.ServicePortName;
+import io.switchboard.scheduler.Destination;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * One endpoint of one Service port at run time: where connections go, how many it has, what it has
+ * carried, and whether health checking or a failed connect holds it down. A Backend outlives routing
+ * table rebuilds while its endpoint stays, so counts and health carry over; connections still open
+ * when it is removed keep it and finish normally.
+ */
+public final class Backend implements Destination {
+
+    /** Passive back-off never grows beyond this many times the base. */
+    static final int MAX_BACKOFF_FACTOR = 32;
+
+    private final ServicePortName servicePort;
+    private final InetSocketAddress socketAddress;
+    private final LongSupplier nanoTime;
+
+    private volatile int weight;
+    private volatile EndpointConditions conditions;
+    private volatile String targetName;
+    private volatile String nodeName;
+
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger inactive = new AtomicInteger();
+    private final LongAdder connections = new LongAdder();
+    private final LongAdder bytesToEndpoint = new LongAdder();
+    private final LongAdder bytesFromEndpoint = new LongAdder();
+    private final LongAdder connectFailures = new LongAdder();
+
+    private volatile long downUntilNanos;
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private volatile boolean checkedHealthy = true;
+    private volatile boolean retired;
+
+    Backend(ServicePortName servicePort, InetSocketAddress socketAddress, LongSupplier nanoTime) {
+        this.servicePort = servicePort;
+        this.socketAddress = socketAddress;
+        this.nanoTime = nanoTime;
+        this.downUntilNanos = nanoTime.getAsLong();
+    }
+
+    void update(int newWeight, EndpointConditions newConditions, String newTargetName, String newNodeName) {
+        this.weight = newWeight;
+        this.conditions = newConditions;
+        this.targetName = newTargetName;
+        this.nodeName = newNodeName;
+    }
+
+    /** The Service port this endpoint serves. */
+    public ServicePortName servicePort() {
+        return servicePort;
+    }
+
+    /** Where connections are relayed to. */
+    public InetSocketAddress socketAddress() {
+        return socketAddress;
+    }
+
+    @Override
+    public InetAddress address() {
+        return socketAddress.getAddress();
+    }
+
+    @Override
+    public int port() {
+        return socketAddress.getPort();
+    }
+
+    @Override
+    public int weight() {
+        return weight;
+    }
+
+    @Override
+    public int activeConnections() {
+        return active.get();
+    }
+
+    @Override
+    public int inactiveConnections() {
+        return inactive.get();
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return checkedHealthy && nanoTime.getAsLong() - downUntilNanos >= 0;
+    }
+
+    /** The endpoint's conditions from its EndpointSlice. */
+    public EndpointConditions conditions() {
+        return conditions;
+    }
+
+    /** The pod this endpoint belongs to, or null. */
+    public String targetName() {
+        return targetName;
+    }
+
+    /** The node this endpoint runs on, or null. */
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /** A connection to this endpoint was established. */
+    public void connectionOpened() {
+        active.incrementAndGet();
+        connections.increment();
+        consecutiveFailures.set(0);
+    }
+
+    /** An established connection had one direction finish: it now counts as inactive. */
+    public void connectionClosing() {
+        active.decrementAndGet();
+        inactive.incrementAndGet();
+    }
+
+    /** A connection ended; {@code wasClosing} tells which count it was in. */
+    public void connectionClosed(boolean wasClosing) {
+        (wasClosing ? inactive : active).decrementAndGet();
+    }
+
+    /** Bytes relayed from the client to this endpoint. */
+    public void addBytesToEndpoint(long n) {
+        bytesToEndpoint.add(n);
+    }
+
+    /** Bytes relayed from this endpoint to the client. */
+    public void addBytesFromEndpoint(long n) {
+        bytesFromEndpoint.add(n);
+    }
+
+    /**
+     * A connect to this endpoint failed: it is held down for the back-off, which doubles with each
+     * consecutive failure up to {@value #MAX_BACKOFF_FACTOR} times the base.
+     */
+    public void connectFailed(long baseBackoffNanos) {
+        connectFailures.increment();
+        int failures = consecutiveFailures.incrementAndGet();
+        long factor = Math.min(MAX_BACKOFF_FACTOR, 1L << Math.min(failures - 1, 30));
+        downUntilNanos = nanoTime.getAsLong() + baseBackoffNanos * factor;
+    }
+
+    /** Records the active health check verdict. */
+    public void setCheckedHealthy(boolean healthy) {
+        this.checkedHealthy = healthy;
+    }
+
+    /** The active health check verdict (true when checks are off). */
+    public boolean checkedHealthy() {
+        return checkedHealthy;
+    }
+
+    /** True while a failed connect holds this endpoint down. */
+    public boolean passivelyDown() {
+        return nanoTime.getAsLong() - downUntilNanos < 0;
+    }
+
+    /** True once the endpoint left the routing table; affinity entries to it are then forgotten. */
+    public boolean retired() {
+        return retired;
+    }
+
+    void retire() {
+        retired = true;
+    }
+
+    /** Connections ever established. */
+    public long totalConnections() {
+        return connections.sum();
+    }
+
+    /** Bytes relayed to the endpoint. */
+    public long bytesToEndpoint() {
+        return bytesToEndpoint.sum();
+    }
+
+    /** Bytes relayed from the endpoint. */
+    public long bytesFromEndpoint() {
+        return bytesFromEndpoint.sum();
+    }
+
+    /** Failed connect attempts. */
+    public long connectFailures() {
+        return connectFailures.sum();
+    }
+
+    @Override
+    public String toString() {
+        return servicePort + "->" + socketAddress.getAddress().getHostAddress() + ":" + socketAddress.getPort();
+    }
+}

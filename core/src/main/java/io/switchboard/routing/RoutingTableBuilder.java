@@ -1,0 +1,243 @@
+package io.switchboard.routing;
+
+import io.switchboard.model.ClusterSnapshot;
+import io.switchboard.model.EndpointSlice;
+import io.switchboard.model.Service;
+import io.switchboard.model.ServiceId;
+import io.switchboard.model.ServicePort;
+import io.switchboard.model.ServicePortName;
+import io.switchboard.model.ServiceType;
+import io.switchboard.model.TrafficPolicy;
+import io.switchboard.scheduler.SchedulerConfig;
+import io.switchboard.scheduler.Schedulers;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns changed Services into a new {@link RoutingTable}, rebuilding only those Services and sharing
+ * the rest with the previous table. It owns the state that outlives tables: the {@link Backend}s
+ * (so connection counts and health carry over) and per-port counters. Not thread-safe: the sync
+ * loop is its only caller.
+ */
+public final class RoutingTableBuilder {
+
+    /**
+     * Node-level settings.
+     *
+     * @param nodeName          this node's name, for Local traffic policies
+     * @param nodePortAddresses where node ports are served
+     * @param schedulerConfig   random source, clock and table sizes for schedulers
+     * @param nanoTime          clock for passive health back-off
+     */
+    public record Settings(String nodeName, List<InetAddress> nodePortAddresses, SchedulerConfig schedulerConfig,
+                           LongSupplier nanoTime) {
+        public Settings {
+            Objects.requireNonNull(nodeName, "nodeName");
+            nodePortAddresses = List.copyOf(nodePortAddresses);
+            Objects.requireNonNull(schedulerConfig, "schedulerConfig");
+            Objects.requireNonNull(nanoTime, "nanoTime");
+        }
+    }
+
+    private record BackendKey(ServicePortName port, InetSocketAddress address) {
+    }
+
+    private final Settings settings;
+    private final Map<BackendKey, Backend> backends = new HashMap<>();
+    private final Map<ServicePortName, ServicePortStats> stats = new HashMap<>();
+    /** Services that lost an address to another; retried at every apply in case the holder left. */
+    private final Set<ServiceId> blocked = new HashSet<>();
+    private RoutingTable current = RoutingTable.EMPTY;
+
+    /** A builder starting from the empty table. */
+    public RoutingTableBuilder(Settings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** The last table built. */
+    public RoutingTable current() {
+        return current;
+    }
+
+    /**
+     * Rebuilds the routes of {@code changed} Services from {@code snapshot}. An address already held
+     * by a Service that is not being rebuilt stays with it; among rebuilt Services, ones that already
+     * served come first.
+     */
+    public RoutingUpdate apply(Set<ServiceId> changed, ClusterSnapshot snapshot) {
+        Set<ServiceId> todo = new TreeSet<>(changed);
+        todo.addAll(blocked);
+        blocked.clear();
+        RoutingTable previous = current;
+        Map<VirtualAddress, VirtualService> byAddress = new HashMap<>(previous.virtualServices());
+        Map<ServiceId, ServiceRoutes> byService = new HashMap<>(previous.services());
+        Map<ServiceId, ServiceRoutes> old = new HashMap<>();
+        for (ServiceId id : todo) {
+            ServiceRoutes routes = byService.remove(id);
+            if (routes != null) {
+                old.put(id, routes);
+                for (VirtualService vs : routes.virtualServices()) {
+                    byAddress.remove(vs.address(), vs);
+                }
+            }
+        }
+        List<ServiceId> order = new ArrayList<>(todo);
+        order.sort((a, b) -> Boolean.compare(!old.containsKey(a), !old.containsKey(b)));
+        List<RoutingUpdate.Conflict> conflicts = new ArrayList<>();
+        for (ServiceId id : order) {
+            Service service = snapshot.services().get(id);
+            ServiceRoutes previousRoutes = old.get(id);
+            ServiceRoutes routes = service == null ? null : build(service, snapshot.endpointsOf(id));
+            if (routes != null) {
+                List<VirtualService> claimed = new ArrayList<>();
+                for (VirtualService vs : routes.virtualServices()) {
+                    VirtualService holder = byAddress.putIfAbsent(vs.address(), vs);
+                    if (holder == null) {
+                        claimed.add(vs);
+                    } else {
+                        conflicts.add(new RoutingUpdate.Conflict(id, vs.address(), holder.service().id()));
+                        blocked.add(id);
+                    }
+                }
+                routes = new ServiceRoutes(service, claimed, routes.pools(), routes.allBackends());
+                byService.put(id, routes);
+            }
+            release(previousRoutes, routes);
+        }
+        List<VirtualAddress> added = new ArrayList<>();
+        List<VirtualAddress> removed = new ArrayList<>();
+        for (VirtualAddress a : byAddress.keySet()) {
+            if (!previous.virtualServices().containsKey(a)) {
+                added.add(a);
+            }
+        }
+        for (VirtualAddress a : previous.virtualServices().keySet()) {
+            if (!byAddress.containsKey(a)) {
+                removed.add(a);
+            }
+        }
+        current = new RoutingTable(previous.version() + 1, byAddress, byService);
+        return new RoutingUpdate(current, added, removed, conflicts);
+    }
+
+    /** Retires endpoints and counters the old routes had and the new ones do not. */
+    private void release(ServiceRoutes before, ServiceRoutes after) {
+        if (before == null) {
+            return;
+        }
+        Set<Backend> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<ServicePortName> keptPorts = new HashSet<>();
+        if (after != null) {
+            kept.addAll(after.allBackends());
+            for (BackendPool p : after.pools()) {
+                keptPorts.add(p.id().servicePort());
+            }
+        }
+        for (Backend b : before.allBackends()) {
+            if (!kept.contains(b)) {
+                b.retire();
+                backends.remove(new BackendKey(b.servicePort(), b.socketAddress()), b);
+            }
+        }
+        for (BackendPool p : before.pools()) {
+            if (!keptPorts.contains(p.id().servicePort())) {
+                stats.remove(p.id().servicePort());
+            }
+        }
+    }
+
+    private ServiceRoutes build(Service service, List<EndpointSlice> slices) {
+        List<VirtualService> virtualServices = new ArrayList<>();
+        List<BackendPool> pools = new ArrayList<>();
+        List<Backend> all = new ArrayList<>();
+        boolean hasNodePorts = service.type() != ServiceType.CLUSTER_IP;
+        for (ServicePort port : service.ports()) {
+            ServicePortName spn = port.nameIn(service.id());
+            ServicePortStats portStats = stats.computeIfAbsent(spn, k -> new ServicePortStats());
+            List<Backend> portBackends = new ArrayList<>();
+            for (EndpointResolver.ResolvedEndpoint r : EndpointResolver.resolve(port, slices)) {
+                Backend b = backends.computeIfAbsent(new BackendKey(spn, r.socketAddress()),
+                        k -> new Backend(spn, r.socketAddress(), settings.nanoTime()));
+                b.update(service.options().weightOf(r.socketAddress().getAddress().getHostAddress(),
+                        r.endpoint().targetName()), r.endpoint().conditions(), r.endpoint().targetName(),
+                        r.endpoint().nodeName());
+                portBackends.add(b);
+            }
+            all.addAll(portBackends);
+            if (!service.clusterIps().isEmpty()) {
+                BackendPool internal = pool(service, spn, Scope.INTERNAL, service.internalTrafficPolicy(),
+                        portBackends, portStats);
+                pools.add(internal);
+                for (InetAddress ip : service.clusterIps()) {
+                    virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
+                            AddressKind.CLUSTER_IP, service, port, internal));
+                }
+            }
+            boolean nodePort = hasNodePorts && port.nodePort() > 0 && !settings.nodePortAddresses().isEmpty();
+            if (nodePort || !service.externalIps().isEmpty() || !service.loadBalancerIps().isEmpty()) {
+                BackendPool external = pool(service, spn, Scope.EXTERNAL, service.externalTrafficPolicy(),
+                        portBackends, portStats);
+                pools.add(external);
+                for (InetAddress ip : service.externalIps()) {
+                    virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
+                            AddressKind.EXTERNAL_IP, service, port, external));
+                }
+                for (InetAddress ip : service.loadBalancerIps()) {
+                    virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
+                            AddressKind.LOAD_BALANCER_IP, service, port, external));
+                }
+                if (nodePort) {
+                    for (InetAddress ip : settings.nodePortAddresses()) {
+                        virtualServices.add(new VirtualService(new VirtualAddress(ip, port.nodePort(), port.protocol()),
+                                AddressKind.NODE_PORT, service, port, external));
+                    }
+                }
+            }
+        }
+        return new ServiceRoutes(service, virtualServices, pools, all);
+    }
+
+    /**
+     * A pool following kube-proxy's endpoint categories: ready endpoints; if none, endpoints that are
+     * serving and terminating; restricted to this node's endpoints under a Local policy.
+     */
+    private BackendPool pool(Service service, ServicePortName spn, Scope scope, TrafficPolicy policy,
+                             List<Backend> candidates, ServicePortStats portStats) {
+        List<Backend> eligible = new ArrayList<>();
+        for (Backend b : candidates) {
+            if (policy == TrafficPolicy.CLUSTER || settings.nodeName().equals(b.nodeName())) {
+                eligible.add(b);
+            }
+        }
+        List<Backend> usable = new ArrayList<>();
+        for (Backend b : eligible) {
+            if (b.conditions().ready()) {
+                usable.add(b);
+            }
+        }
+        boolean fallback = false;
+        if (usable.isEmpty()) {
+            for (Backend b : eligible) {
+                if (b.conditions().serving() && b.conditions().terminating()) {
+                    usable.add(b);
+                }
+            }
+            fallback = !usable.isEmpty();
+        }
+        SchedulerConfig config = settings.schedulerConfig().withFlags(service.options().schedulerFlags());
+        return new BackendPool(new PoolId(spn, scope), usable,
+                Schedulers.create(service.options().scheduler(), usable, config), service.options(),
+                service.affinity(), portStats, fallback);
+    }
+}
