@@ -1,0 +1,263 @@
+package io.switchboard.dataplane;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
+import io.switchboard.model.Protocol;
+import io.switchboard.routing.VirtualAddress;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the listening sockets. Service addresses that share a port and protocol share listeners: up
+ * to {@code wildcardThreshold} addresses are bound one by one; beyond that one wildcard socket
+ * serves the port and each connection is dispatched on the address it reached (an address no
+ * Service serves is reset). So 50,000 Services on port 80 need one socket per event loop, not 50,000.
+ * With epoll every listener is one SO_REUSEPORT socket per event loop, so accepted connections stay
+ * on the loop that accepted them. Not thread-safe: the sync loop is its only caller.
+ */
+public final class ListenerManager implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
+
+    /** A socket address a listener is bound to. */
+    public record BindKey(Protocol protocol, InetAddress address, int port) implements Comparable<BindKey> {
+        @Override
+        public int compareTo(BindKey o) {
+            return toString().compareTo(o.toString());
+        }
+
+        @Override
+        public String toString() {
+            return new VirtualAddress(address, port, protocol).toString();
+        }
+    }
+
+    /** How a listener is doing, for the admin view. */
+    public record ListenerStatus(BindKey key, boolean wildcard, int sockets, String error) {
+    }
+
+    /** Binds one socket of a protocol; {@code loop} is null when the transport cannot share a port. */
+    @FunctionalInterface
+    public interface Binder {
+        Channel bind(BindKey key, EventLoop loop, boolean freeBind) throws Exception;
+    }
+
+    private record PortKey(Protocol protocol, int port) {
+    }
+
+    private final EventLoopGroup workers;
+    private final Transport transport;
+    private final Map<Protocol, Binder> binders;
+    private final int wildcardThreshold;
+    private final Map<PortKey, Set<InetAddress>> addressesByPort = new HashMap<>();
+    private final Map<BindKey, List<Channel>> bound = new HashMap<>();
+    private final Map<BindKey, String> failures = new TreeMap<>();
+    private final Set<PortKey> dirty = new HashSet<>();
+
+    /**
+     * A manager.
+     *
+     * @param workers           the event loops
+     * @param transport         epoll or NIO
+     * @param binders           how to bind each protocol
+     * @param wildcardThreshold how many addresses on one port are bound one by one at most
+     */
+    public ListenerManager(EventLoopGroup workers, Transport transport, Map<Protocol, Binder> binders,
+                           int wildcardThreshold) {
+        this.workers = Objects.requireNonNull(workers, "workers");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.binders = Map.copyOf(binders);
+        if (wildcardThreshold < 1) {
+            throw new IllegalArgumentException("wildcardThreshold must be at least 1");
+        }
+        this.wildcardThreshold = wildcardThreshold;
+    }
+
+    /** Records addresses that appeared and disappeared; {@link #reconcile()} acts on them. */
+    public void update(List<VirtualAddress> added, List<VirtualAddress> removed) {
+        for (VirtualAddress a : removed) {
+            PortKey key = new PortKey(a.protocol(), a.port());
+            Set<InetAddress> set = addressesByPort.get(key);
+            if (set != null && set.remove(a.address())) {
+                dirty.add(key);
+                if (set.isEmpty()) {
+                    addressesByPort.remove(key);
+                }
+            }
+        }
+        for (VirtualAddress a : added) {
+            PortKey key = new PortKey(a.protocol(), a.port());
+            if (addressesByPort.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(a.address())) {
+                dirty.add(key);
+            }
+        }
+    }
+
+    /**
+     * Binds what is wanted and not bound (new bindings first, so a switch to a wildcard socket leaves
+     * no gap), then closes what is no longer wanted. Failed bindings are retried on every call.
+     */
+    public void reconcile() {
+        for (BindKey failed : failures.keySet()) {
+            dirty.add(new PortKey(failed.protocol(), failed.port()));
+        }
+        for (PortKey port : dirty) {
+            Set<BindKey> wanted = wanted(port);
+            List<BindKey> obsolete = new ArrayList<>();
+            for (BindKey k : bound.keySet()) {
+                if (k.protocol() == port.protocol() && k.port() == port.port() && !wanted.contains(k)) {
+                    obsolete.add(k);
+                }
+            }
+            if (!transport.reusePort()) {
+                // Without SO_REUSEPORT a wildcard and a specific socket on one port cannot coexist.
+                obsolete.forEach(this::close);
+            }
+            for (BindKey k : wanted) {
+                if (!bound.containsKey(k)) {
+                    bind(k);
+                }
+            }
+            for (BindKey k : obsolete) {
+                close(k);
+            }
+            failures.keySet().removeIf(k -> k.protocol() == port.protocol() && k.port() == port.port()
+                    && !wanted.contains(k));
+        }
+        dirty.clear();
+    }
+
+    private Set<BindKey> wanted(PortKey port) {
+        Set<InetAddress> addresses = addressesByPort.getOrDefault(port, Set.of());
+        Set<BindKey> out = new LinkedHashSet<>();
+        if (addresses.size() > wildcardThreshold) {
+            out.add(new BindKey(port.protocol(), wildcardFor(addresses), port.port()));
+        } else {
+            for (InetAddress a : addresses) {
+                out.add(new BindKey(port.protocol(), a, port.port()));
+            }
+        }
+        return out;
+    }
+
+    private static InetAddress wildcardFor(Set<InetAddress> addresses) {
+        try {
+            for (InetAddress a : addresses) {
+                if (!(a instanceof Inet4Address)) {
+                    // A dual-stack IPv6 wildcard socket serves both families.
+                    return InetAddress.getByName("::");
+                }
+            }
+            return InetAddress.getByName("0.0.0.0");
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("wildcard address literal", e);
+        }
+    }
+
+    private void bind(BindKey key) {
+        Binder binder = binders.get(key.protocol());
+        if (binder == null) {
+            failures.put(key, "protocol " + key.protocol() + " is not supported");
+            return;
+        }
+        boolean wildcard = key.address().isAnyLocalAddress();
+        List<Channel> channels = new ArrayList<>();
+        try {
+            if (transport.reusePort()) {
+                for (var executor : workers) {
+                    channels.add(binder.bind(key, (EventLoop) executor, !wildcard));
+                }
+            } else {
+                channels.add(binder.bind(key, null, false));
+            }
+            bound.put(key, channels);
+            failures.remove(key);
+            LOG.atInfo().addKeyValue("listener", key).addKeyValue("sockets", channels.size())
+                    .addKeyValue("wildcard", wildcard).log("listening");
+        } catch (Exception e) {
+            channels.forEach(Channel::close);
+            String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (!message.equals(failures.put(key, message))) {
+                LOG.atError().addKeyValue("listener", key).addKeyValue("error", message)
+                        .log("cannot listen; will retry at the next sync");
+            }
+        }
+    }
+
+    private void close(BindKey key) {
+        List<Channel> channels = bound.remove(key);
+        if (channels != null) {
+            for (Channel c : channels) {
+                c.close().syncUninterruptibly();
+            }
+            LOG.atInfo().addKeyValue("listener", key).log("stopped listening");
+        }
+    }
+
+    /** The listeners and failed bindings. */
+    public List<ListenerStatus> status() {
+        List<ListenerStatus> out = new ArrayList<>();
+        new TreeMap<>(bound).forEach((k, v) -> out.add(new ListenerStatus(k, k.address().isAnyLocalAddress(),
+                v.size(), null)));
+        failures.forEach((k, v) -> out.add(new ListenerStatus(k, k.address().isAnyLocalAddress(), 0, v)));
+        return out;
+    }
+
+    /** The bindings that failed, with why. */
+    public Map<BindKey, String> failures() {
+        return Map.copyOf(failures);
+    }
+
+    /** Closes every listener. */
+    @Override
+    public void close() {
+        new ArrayList<>(bound.keySet()).forEach(this::close);
+    }
+
+    /** The TCP binder: server sockets whose accepted connections start unread with half-closure allowed. */
+    public static Binder tcpBinder(Transport transport, EventLoopGroup workers, Supplier<ChannelHandler> childHandler) {
+        return (key, loop, freeBind) -> {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(loop != null ? loop : workers, loop != null ? loop : workers)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(childHandler.get());
+                        }
+                    });
+            if (loop != null) {
+                b.option(UnixChannelOption.SO_REUSEPORT, true);
+                if (freeBind) {
+                    // Lets a cluster IP be bound before its local route exists; traffic arrives once it does.
+                    b.option(EpollChannelOption.IP_FREEBIND, true);
+                }
+            }
+            return b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
+        };
+    }
+}

@@ -1,0 +1,157 @@
+package io.switchboard.dataplane.tcp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.dataplane.RoutingState;
+import io.switchboard.dataplane.Transport;
+import io.switchboard.model.Protocol;
+import io.switchboard.model.ServiceOptions;
+import io.switchboard.routing.Backend;
+import io.switchboard.routing.BackendPool;
+import io.switchboard.routing.VirtualService;
+import io.switchboard.scheduler.PickContext;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Handles a newly accepted client connection: finds its Service by the address the client
+ * connected to, picks an endpoint and connects to it on the client's own event loop, retrying other
+ * endpoints after a refused or timed-out connect, then hands both channels to {@link RelayHandler}s.
+ * The client is not read until the endpoint is connected, except that epoll still delivers the last
+ * bytes and the FIN of a client that half-closes early; those are held and replayed in order. If
+ * nothing can take the connection, it is reset.
+ */
+public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
+
+    private final RoutingState state;
+    private final Transport transport;
+    /** Bytes that arrived before the endpoint connected. */
+    private final List<Object> early = new ArrayList<>(1);
+    private boolean inputShutEarly;
+
+    /** A handler for one accepted connection. */
+    public TcpFrontendHandler(RoutingState state, Transport transport) {
+        this.state = state;
+        this.transport = transport;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel client = ctx.channel();
+        InetSocketAddress local = (InetSocketAddress) client.localAddress();
+        InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
+        VirtualService vs = state.table().lookup(local.getAddress(), local.getPort(), Protocol.TCP);
+        if (vs == null) {
+            state.stats().unrouted();
+            TcpConnection.reset(client);
+            return;
+        }
+        BackendPool pool = vs.pool();
+        ServiceOptions options = pool.options();
+        long idle = options.idleTimeout().toMillis();
+        if (idle > 0) {
+            client.pipeline().addFirst(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+        }
+        TcpConnection connection = new TcpConnection(client, pool.stats());
+        PickContext pick = PickContext.of(remote.getAddress(), remote.getPort(), local.getAddress(), local.getPort());
+        attempt(ctx, connection, pool, pick, new ArrayList<>());
+    }
+
+    private void attempt(ChannelHandlerContext ctx, TcpConnection connection, BackendPool pool, PickContext pick,
+                         List<Backend> tried) {
+        Channel client = ctx.channel();
+        if (!client.isActive()) {
+            return;
+        }
+        Backend backend = pool.choose(tried.isEmpty() ? pick : pick.excluding(List.copyOf(tried)), state.affinity());
+        if (backend == null) {
+            pool.stats().rejected();
+            TcpConnection.reset(client);
+            return;
+        }
+        ServiceOptions options = pool.options();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(client.eventLoop())
+                .channel(transport.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        options.connectTimeout().toMillis()))
+                .handler(new RelayHandler(connection, false));
+        ChannelFuture connect = bootstrap.connect(backend.socketAddress());
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                Channel endpoint = connect.channel();
+                if (!client.isActive()) {
+                    endpoint.close();
+                    return;
+                }
+                connection.established(backend, endpoint);
+                List<Object> held = List.copyOf(early);
+                early.clear();
+                client.pipeline().replace(this, "relay", new RelayHandler(connection, true));
+                for (Object msg : held) {
+                    if (msg instanceof io.netty.buffer.ByteBuf buf) {
+                        backend.addBytesToEndpoint(buf.readableBytes());
+                        pool.stats().addBytesToEndpoints(buf.readableBytes());
+                    }
+                    endpoint.write(msg, endpoint.voidPromise());
+                }
+                endpoint.flush();
+                endpoint.config().setAutoRead(true);
+                if (inputShutEarly) {
+                    connection.inputShutdown(client);
+                } else {
+                    client.config().setAutoRead(true);
+                }
+                return;
+            }
+            backend.connectFailed(options.downBackoff().toNanos());
+            pool.stats().connectFailed();
+            tried.add(backend);
+            if (tried.size() < options.connectAttempts()) {
+                pool.stats().retried();
+                attempt(ctx, connection, pool, pick, tried);
+            } else {
+                pool.stats().rejected();
+                TcpConnection.reset(client);
+            }
+        });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        early.add(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            inputShutEarly = true;
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        for (Object msg : early) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+        early.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // An error before the endpoint is connected (the client reset meanwhile): nothing to relay.
+        TcpConnection.reset(ctx.channel());
+    }
+}
