@@ -1,0 +1,48 @@
+package io.switchboard.kubernetes;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One object read from a manifest file, with the line of every field so errors can point at it.
+ *
+ * @param file  the file it came from
+ * @param line  the line the object starts on
+ * @param node  the object
+ * @param lines field path (as {@code spec.ports[0].port}) to line
+ */
+public record ManifestDocument(Path file, int line, ObjectNode node, Map<String, Integer> lines) {
+
+    /** The line of {@code field}, or of its closest enclosing field, or of the object. */
+    public int lineOf(String field) {
+        String f = field;
+        while (!f.isEmpty()) {
+            Integer l = lines.get(f);
+            if (l != null) {
+                return l;
+            }
+            int cut = Math.max(f.lastIndexOf('.'), f.lastIndexOf('['));
+            f = cut < 0 ? "" : f.substring(0, cut);
+        }
+        return line;
+    }
+
+    /** The object's kind, or empty. */
+    public String kind() {
+        return node.path("kind").asText("");
+    }
+
+    /** The object's apiVersion, or empty. */
+    public String apiVersion() {
+        return node.path("apiVersion").asText("");
+    }
+
+    /** The object's identity from its metadata. */
+    public ObjectRef ref() {
+        String ns = node.path("metadata").path("namespace").asText("");
+        String name = node.path("metadata").path("name").asText("");
+        return new ObjectRef(kind().isEmpty() ? "object" : kind(), ns.isEmpty() && !name.isEmpty() ? "default" : ns,
+                name);
+    }
+}
