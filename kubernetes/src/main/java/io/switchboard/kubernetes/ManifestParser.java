@@ -57,11 +57,23 @@ public final class ManifestParser {
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             return new Result(List.of(), new ValidationError(file, loc == null ? 0 : loc.getLineNr(), null, "",
-                    "invalid YAML: " + e.getOriginalMessage()));
+                    "invalid YAML: " + oneLine(e.getOriginalMessage())));
         } catch (IOException e) {
             return new Result(List.of(), new ValidationError(file, 0, null, "", "cannot read: " + e.getMessage()));
         }
         return new Result(out, null);
+    }
+
+    /** SnakeYAML's messages quote the source with a caret over several lines; keep the sentences only. */
+    static String oneLine(String message) {
+        List<String> parts = new ArrayList<>();
+        for (String line : String.valueOf(message).split("\n")) {
+            String t = line.trim();
+            if (!t.isEmpty() && !t.startsWith("in 'reader'") && !t.matches("\\^+") && !line.startsWith("    ")) {
+                parts.add(t);
+            }
+        }
+        return String.join("; ", parts);
     }
 
     private static void expand(Path file, int line, ObjectNode node, Map<String, Integer> lines,

@@ -1,0 +1,133 @@
+package io.switchboard.admin;
+
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.switchboard.routing.Backend;
+import io.switchboard.routing.BackendPool;
+import io.switchboard.routing.RoutingTable;
+import io.switchboard.routing.ServicePortStats;
+import io.switchboard.routing.ServiceRoutes;
+import io.switchboard.server.Switchboard;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Builds Prometheus metrics from the routing table at scrape time. The data plane only bumps plain
+ * counters on its objects; nothing on the hot path looks up a labelled metric.
+ */
+final class MetricsCollector implements MultiCollector {
+
+    private final Switchboard switchboard;
+
+    MetricsCollector(Switchboard switchboard) {
+        this.switchboard = switchboard;
+    }
+
+    private static final class Family {
+        final CounterSnapshot.Builder counter;
+        final GaugeSnapshot.Builder gauge;
+
+        Family(String name, String help, boolean isCounter) {
+            counter = isCounter ? CounterSnapshot.builder().name(name).help(help) : null;
+            gauge = isCounter ? null : GaugeSnapshot.builder().name(name).help(help);
+        }
+
+        void add(double value, Labels labels) {
+            if (counter != null) {
+                counter.dataPoint(CounterDataPointSnapshot.builder().value(value).labels(labels).build());
+            } else {
+                gauge.dataPoint(GaugeDataPointSnapshot.builder().value(value).labels(labels).build());
+            }
+        }
+
+        void into(MetricSnapshots.Builder out) {
+            out.metricSnapshot(counter != null ? counter.build() : gauge.build());
+        }
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        RoutingTable table = switchboard.table();
+        Family epActive = new Family("switchboard_endpoint_connections_active",
+                "Connections established both ways to an endpoint", false);
+        Family epInactive = new Family("switchboard_endpoint_connections_inactive",
+                "Connections to an endpoint with one direction finished", false);
+        Family epTotal = new Family("switchboard_endpoint_connections",
+                "Connections established to an endpoint", true);
+        Family epBytes = new Family("switchboard_endpoint_bytes", "Bytes relayed to and from an endpoint", true);
+        Family epFailures = new Family("switchboard_endpoint_connect_failures",
+                "Failed connect attempts to an endpoint", true);
+        Family epUp = new Family("switchboard_endpoint_up",
+                "1 when the endpoint may take new connections (healthy, not held down, weight above 0)", false);
+        Family svcActive = new Family("switchboard_service_connections_active",
+                "Connections of a Service port open now", false);
+        Family svcTotal = new Family("switchboard_service_connections", "Connections a Service port relayed", true);
+        Family svcBytes = new Family("switchboard_service_bytes", "Bytes a Service port relayed", true);
+        Family svcFailures = new Family("switchboard_service_connect_failures",
+                "Failed connect attempts of a Service port", true);
+        Family svcRetries = new Family("switchboard_service_retries",
+                "Connections that tried another endpoint after a failed connect", true);
+        Family svcRejected = new Family("switchboard_service_rejected_connections",
+                "Connections reset because no endpoint could take them", true);
+        for (ServiceRoutes routes : table.services().values()) {
+            Set<ServicePortStats> seen = new HashSet<>();
+            for (BackendPool pool : routes.pools()) {
+                ServicePortStats s = pool.stats();
+                if (!seen.add(s)) {
+                    continue;
+                }
+                var spn = pool.id().servicePort();
+                Labels labels = Labels.of("service", spn.service().toString(), "port", spn.port(), "protocol",
+                        spn.protocol().name());
+                int active = 0;
+                for (Backend b : routes.allBackends()) {
+                    if (!b.servicePort().equals(spn)) {
+                        continue;
+                    }
+                    active += b.activeConnections() + b.inactiveConnections();
+                    Labels el = labels.add("endpoint", RoutingView.hostPort(b.socketAddress()));
+                    epActive.add(b.activeConnections(), el);
+                    epInactive.add(b.inactiveConnections(), el);
+                    epTotal.add(b.totalConnections(), el);
+                    epBytes.add(b.bytesToEndpoint(), el.add("direction", "to_endpoint"));
+                    epBytes.add(b.bytesFromEndpoint(), el.add("direction", "from_endpoint"));
+                    epFailures.add(b.connectFailures(), el);
+                    epUp.add(b.isAvailable() && b.weight() > 0 ? 1 : 0, el);
+                }
+                svcActive.add(active, labels);
+                svcTotal.add(s.connectionCount(), labels);
+                svcBytes.add(s.bytesToEndpoints(), labels.add("direction", "to_endpoint"));
+                svcBytes.add(s.bytesFromEndpoints(), labels.add("direction", "from_endpoint"));
+                svcFailures.add(s.connectFailureCount(), labels);
+                svcRetries.add(s.retryCount(), labels);
+                svcRejected.add(s.rejectedCount(), labels);
+            }
+        }
+        Family unrouted = new Family("switchboard_unrouted_connections",
+                "Connections that reached a shared listener on an address no Service serves", true);
+        unrouted.add(switchboard.dataPlane().state().stats().unroutedCount(), Labels.EMPTY);
+        Family errors = new Family("switchboard_config_errors",
+                "Configuration errors in the last load (their objects keep their last good version)", false);
+        errors.add(switchboard.status().errors().size(), Labels.EMPTY);
+        Family services = new Family("switchboard_services", "Services in the routing table", false);
+        services.add(table.services().size(), Labels.EMPTY);
+        Family addresses = new Family("switchboard_virtual_addresses", "Addresses served", false);
+        addresses.add(table.virtualServices().size(), Labels.EMPTY);
+        Family version = new Family("switchboard_routing_table_version", "Version of the table in effect", false);
+        version.add(table.version(), Labels.EMPTY);
+        Family affinity = new Family("switchboard_affinity_entries", "ClientIP affinity entries", false);
+        affinity.add(switchboard.dataPlane().state().affinity().size(), Labels.EMPTY);
+        MetricSnapshots.Builder out = MetricSnapshots.builder();
+        for (Family f : new Family[] {epActive, epInactive, epTotal, epBytes, epFailures, epUp, svcActive, svcTotal,
+                svcBytes, svcFailures, svcRetries, svcRejected, unrouted, errors, services, addresses, version,
+                affinity}) {
+            f.into(out);
+        }
+        return out.build();
+    }
+}

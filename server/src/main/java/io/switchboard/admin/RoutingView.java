@@ -1,0 +1,122 @@
+package io.switchboard.admin;
+
+import io.switchboard.dataplane.ListenerManager;
+import io.switchboard.kubernetes.ValidationError;
+import io.switchboard.routing.Backend;
+import io.switchboard.routing.BackendPool;
+import io.switchboard.routing.RoutingTable;
+import io.switchboard.routing.ServiceRoutes;
+import io.switchboard.routing.VirtualAddress;
+import io.switchboard.routing.VirtualService;
+import io.switchboard.scheduler.SchedulerFlag;
+import io.switchboard.server.Switchboard;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * The routing table as the admin API and {@code switchboard list} show it: one entry per served
+ * address with its scheduler, affinity and endpoints (weights, connection counts, health).
+ */
+public final class RoutingView {
+
+    /** One endpoint of a route. */
+    public record EndpointView(String address, int weight, int active, int inactive, long connections,
+                               long bytesToEndpoint, long bytesFromEndpoint, long connectFailures, String state,
+                               String pod, String node) {
+    }
+
+    /** One served address. */
+    public record RouteView(String address, String protocol, String kind, String service, String port,
+                            String appProtocol, String scheduler, List<String> flags, boolean clientIpAffinity,
+                            long affinityTimeoutSeconds, boolean terminatingFallback, long connections,
+                            long rejected, long retries, List<EndpointView> endpoints) {
+    }
+
+    /** A listening socket. */
+    public record ListenerView(String address, boolean wildcard, int sockets, String error) {
+    }
+
+    /** Everything. */
+    public record TableView(long version, List<RouteView> routes, List<ListenerView> listeners, List<String> errors,
+                            List<String> notes, List<String> conflicts, long unrouted, long syncs) {
+    }
+
+    private RoutingView() {
+    }
+
+    /** The view of a running instance. */
+    public static TableView of(Switchboard sb) {
+        RoutingTable table = sb.table();
+        List<RouteView> routes = new ArrayList<>();
+        for (VirtualService vs : new TreeMap<>(table.virtualServices()).values()) {
+            routes.add(route(vs, table.services().get(vs.service().id())));
+        }
+        List<ListenerView> listeners = new ArrayList<>();
+        for (ListenerManager.ListenerStatus l : sb.dataPlane().listeners()) {
+            listeners.add(new ListenerView(l.key().toString(), l.wildcard(), l.sockets(), l.error()));
+        }
+        Switchboard.SyncStatus status = sb.status();
+        return new TableView(table.version(), routes, listeners,
+                status.errors().stream().map(ValidationError::toString).toList(), status.notes(),
+                status.conflicts().stream().map(Object::toString).toList(),
+                sb.dataPlane().state().stats().unroutedCount(), status.syncs());
+    }
+
+    private static RouteView route(VirtualService vs, ServiceRoutes routes) {
+        BackendPool pool = vs.pool();
+        List<EndpointView> endpoints = new ArrayList<>();
+        for (Backend b : pool.backends()) {
+            endpoints.add(endpoint(b, state(b)));
+        }
+        if (routes != null) {
+            for (Backend b : routes.allBackends()) {
+                if (b.servicePort().equals(pool.id().servicePort()) && !pool.contains(b)) {
+                    endpoints.add(endpoint(b, outOfPool(b)));
+                }
+            }
+        }
+        VirtualAddress a = vs.address();
+        return new RouteView(hostPort(new InetSocketAddress(a.address(), a.port())), a.protocol().name(),
+                vs.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'), vs.service().id().toString(),
+                vs.port().name(), vs.port().appProtocol(), pool.options().scheduler().id(),
+                pool.options().schedulerFlags().stream().map(SchedulerFlag::id).sorted().toList(),
+                pool.affinity().clientIp(), pool.affinity().timeout().toSeconds(), pool.terminatingFallback(),
+                pool.stats().connectionCount(), pool.stats().rejectedCount(), pool.stats().retryCount(), endpoints);
+    }
+
+    private static EndpointView endpoint(Backend b, String state) {
+        return new EndpointView(hostPort(b.socketAddress()), b.weight(), b.activeConnections(),
+                b.inactiveConnections(), b.totalConnections(), b.bytesToEndpoint(), b.bytesFromEndpoint(),
+                b.connectFailures(), state, b.targetName(), b.nodeName());
+    }
+
+    /** The health of a schedulable endpoint. */
+    static String state(Backend b) {
+        if (!b.checkedHealthy()) {
+            return "down(check)";
+        }
+        if (b.passivelyDown()) {
+            return "down(connect)";
+        }
+        if (b.weight() == 0) {
+            return "drained";
+        }
+        return b.conditions().terminating() ? "up(terminating)" : "up";
+    }
+
+    private static String outOfPool(Backend b) {
+        if (b.conditions().terminating()) {
+            return b.conditions().serving() ? "terminating" : "terminating(not-serving)";
+        }
+        return b.conditions().ready() ? "other-node" : "not-ready";
+    }
+
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,75 @@
+package io.switchboard.server;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a Switchboard instance runs.
+ *
+ * @param config             manifest directory or file
+ * @param workers            event-loop threads
+ * @param admin              admin server address (port 0 picks one)
+ * @param nodePortAddresses  where node ports are served
+ * @param nodeName           this node, for Local traffic policies
+ * @param proxyName          the name Services use in service.kubernetes.io/service-proxy-name
+ * @param minSyncInterval    the least time between syncs (bursts of changes merge)
+ * @param pollInterval       the most time between syncs (catches changes a file watch misses)
+ * @param wildcardThreshold  addresses per port bound one by one before one wildcard socket serves them
+ * @param maxAffinityEntries bound on ClientIP affinity entries
+ */
+public record SwitchboardConfig(Path config, int workers, InetSocketAddress admin, List<InetAddress> nodePortAddresses,
+                                String nodeName, String proxyName, Duration minSyncInterval, Duration pollInterval,
+                                int wildcardThreshold, long maxAffinityEntries) {
+
+    public SwitchboardConfig {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(admin, "admin");
+        nodePortAddresses = List.copyOf(nodePortAddresses);
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(proxyName, "proxyName");
+        Objects.requireNonNull(minSyncInterval, "minSyncInterval");
+        Objects.requireNonNull(pollInterval, "pollInterval");
+    }
+
+    /** Defaults for serving {@code config}: a loop per core, admin on 127.0.0.1:9901, node ports on 127.0.0.1. */
+    public static SwitchboardConfig defaults(Path config) {
+        return new SwitchboardConfig(config, Runtime.getRuntime().availableProcessors(),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 9901), List.of(InetAddress.getLoopbackAddress()),
+                localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000);
+    }
+
+    /** The same with another admin address. */
+    public SwitchboardConfig withAdmin(InetSocketAddress address) {
+        return new SwitchboardConfig(config, workers, address, nodePortAddresses, nodeName, proxyName, minSyncInterval,
+                pollInterval, wildcardThreshold, maxAffinityEntries);
+    }
+
+    /** The same with another number of workers. */
+    public SwitchboardConfig withWorkers(int n) {
+        return new SwitchboardConfig(config, n, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
+                pollInterval, wildcardThreshold, maxAffinityEntries);
+    }
+
+    /** The same with another wildcard threshold. */
+    public SwitchboardConfig withWildcardThreshold(int n) {
+        return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
+                pollInterval, n, maxAffinityEntries);
+    }
+
+    /** This machine's host name, as kube-proxy defaults its node name. */
+    public static String localHostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isEmpty()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}
