@@ -4,19 +4,27 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * An immutable view of everything a source knows: Services and their endpoint slices, keyed by
- * Service. Sources produce these; the change tracker compares consecutive ones.
+ * Service. Sources produce these; the change tracker compares consecutive ones. The maps are
+ * persistent, so a source that changes one Service among 50,000 shares the rest with its previous
+ * snapshot instead of copying it.
  */
 public record ClusterSnapshot(Map<ServiceId, Service> services, Map<ServiceId, List<EndpointSlice>> slices) {
 
     /** An empty snapshot. */
-    public static final ClusterSnapshot EMPTY = new ClusterSnapshot(Map.of(), Map.of());
+    public static final ClusterSnapshot EMPTY = new ClusterSnapshot(HashTreePMap.empty(), HashTreePMap.empty());
 
     public ClusterSnapshot {
-        services = Map.copyOf(services);
-        slices = Map.copyOf(slices);
+        services = persistent(services);
+        slices = persistent(slices);
+    }
+
+    private static <K, V> PMap<K, V> persistent(Map<K, V> map) {
+        return map instanceof PMap<K, V> p ? p : HashTreePMap.from(map);
     }
 
     /**

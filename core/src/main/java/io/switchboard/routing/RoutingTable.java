@@ -3,27 +3,37 @@ package io.switchboard.routing;
 import io.switchboard.model.Protocol;
 import io.switchboard.model.ServiceId;
 import java.net.InetAddress;
-import java.util.Collections;
 import java.util.Map;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * An immutable routing table: Service addresses to virtual services, a hash lookup however many
  * Services there are. The data plane reads the current table through a volatile reference; the
- * sync loop publishes a new one, sharing every unchanged entry with the old.
+ * sync loop publishes a new one. The maps are persistent, so a new table shares every unchanged
+ * entry with the old and changing one Service among 50,000 costs microseconds, not a copy.
  */
 public final class RoutingTable {
 
     /** A table with nothing in it. */
-    public static final RoutingTable EMPTY = new RoutingTable(0, Map.of(), Map.of());
+    public static final RoutingTable EMPTY = new RoutingTable(0, HashTreePMap.empty(), HashTreePMap.empty());
 
     private final long version;
-    private final Map<VirtualAddress, VirtualService> byAddress;
-    private final Map<ServiceId, ServiceRoutes> byService;
+    private final PMap<VirtualAddress, VirtualService> byAddress;
+    private final PMap<ServiceId, ServiceRoutes> byService;
 
-    RoutingTable(long version, Map<VirtualAddress, VirtualService> byAddress, Map<ServiceId, ServiceRoutes> byService) {
+    RoutingTable(long version, PMap<VirtualAddress, VirtualService> byAddress, PMap<ServiceId, ServiceRoutes> byService) {
         this.version = version;
-        this.byAddress = Collections.unmodifiableMap(byAddress);
-        this.byService = Collections.unmodifiableMap(byService);
+        this.byAddress = byAddress;
+        this.byService = byService;
+    }
+
+    PMap<VirtualAddress, VirtualService> addressMap() {
+        return byAddress;
+    }
+
+    PMap<ServiceId, ServiceRoutes> serviceMap() {
+        return byService;
     }
 
     /** The virtual service on an address, or null when the address serves nothing. */

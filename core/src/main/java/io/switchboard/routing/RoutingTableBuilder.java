@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
+import org.pcollections.PMap;
 
 /**
  * Turns changed Services into a new {@link RoutingTable}, rebuilding only those Services and sharing
@@ -80,15 +81,18 @@ public final class RoutingTableBuilder {
         todo.addAll(blocked);
         blocked.clear();
         RoutingTable previous = current;
-        Map<VirtualAddress, VirtualService> byAddress = new HashMap<>(previous.virtualServices());
-        Map<ServiceId, ServiceRoutes> byService = new HashMap<>(previous.services());
+        PMap<VirtualAddress, VirtualService> byAddress = previous.addressMap();
+        PMap<ServiceId, ServiceRoutes> byService = previous.serviceMap();
         Map<ServiceId, ServiceRoutes> old = new HashMap<>();
         for (ServiceId id : todo) {
-            ServiceRoutes routes = byService.remove(id);
+            ServiceRoutes routes = byService.get(id);
             if (routes != null) {
+                byService = byService.minus(id);
                 old.put(id, routes);
                 for (VirtualService vs : routes.virtualServices()) {
-                    byAddress.remove(vs.address(), vs);
+                    if (byAddress.get(vs.address()) == vs) {
+                        byAddress = byAddress.minus(vs.address());
+                    }
                 }
             }
         }
@@ -102,8 +106,9 @@ public final class RoutingTableBuilder {
             if (routes != null) {
                 List<VirtualService> claimed = new ArrayList<>();
                 for (VirtualService vs : routes.virtualServices()) {
-                    VirtualService holder = byAddress.putIfAbsent(vs.address(), vs);
+                    VirtualService holder = byAddress.get(vs.address());
                     if (holder == null) {
+                        byAddress = byAddress.plus(vs.address(), vs);
                         claimed.add(vs);
                     } else {
                         conflicts.add(new RoutingUpdate.Conflict(id, vs.address(), holder.service().id()));
@@ -111,24 +116,33 @@ public final class RoutingTableBuilder {
                     }
                 }
                 routes = new ServiceRoutes(service, claimed, routes.pools(), routes.allBackends());
-                byService.put(id, routes);
+                byService = byService.plus(id, routes);
             }
             release(previousRoutes, routes);
         }
-        List<VirtualAddress> added = new ArrayList<>();
-        List<VirtualAddress> removed = new ArrayList<>();
-        for (VirtualAddress a : byAddress.keySet()) {
-            if (!previous.virtualServices().containsKey(a)) {
-                added.add(a);
+        // Only the rebuilt Services can have gained or lost addresses: no scan of the whole table.
+        Set<VirtualAddress> added = new java.util.LinkedHashSet<>();
+        Set<VirtualAddress> removed = new java.util.LinkedHashSet<>();
+        for (ServiceId id : todo) {
+            ServiceRoutes before = old.get(id);
+            if (before != null) {
+                for (VirtualService vs : before.virtualServices()) {
+                    if (!byAddress.containsKey(vs.address())) {
+                        removed.add(vs.address());
+                    }
+                }
             }
-        }
-        for (VirtualAddress a : previous.virtualServices().keySet()) {
-            if (!byAddress.containsKey(a)) {
-                removed.add(a);
+            ServiceRoutes after = byService.get(id);
+            if (after != null) {
+                for (VirtualService vs : after.virtualServices()) {
+                    if (!previous.virtualServices().containsKey(vs.address())) {
+                        added.add(vs.address());
+                    }
+                }
             }
         }
         current = new RoutingTable(previous.version() + 1, byAddress, byService);
-        return new RoutingUpdate(current, added, removed, conflicts);
+        return new RoutingUpdate(current, new ArrayList<>(added), new ArrayList<>(removed), conflicts);
     }
 
     /** Retires endpoints and counters the old routes had and the new ones do not. */

@@ -13,18 +13,40 @@ import java.util.Set;
  * Finds which Services changed between the last applied snapshot and a new one, so a sync rebuilds
  * only those. A Service counts as changed when its definition or its endpoint slices differ, or it
  * appeared or disappeared; a burst of source events that ends where it began yields no change.
- * Sources reuse unchanged objects, so most comparisons end at an identity check.
+ * A source may say which Services it touched: then only those are compared (hints accumulate until
+ * a snapshot is applied, so a failed sync loses none), otherwise every Service is. Sources reuse
+ * unchanged objects, so most comparisons end at an identity check.
  */
 public final class ChangeTracker {
 
     private ClusterSnapshot applied = ClusterSnapshot.EMPTY;
+    private final Set<ServiceId> pendingHints = new HashSet<>();
 
-    /** The Services that differ between the applied snapshot and {@code next}. */
+    /** The Services that differ between the applied snapshot and {@code next}, comparing every Service. */
     public Set<ServiceId> changes(ClusterSnapshot next) {
+        return changes(next, null);
+    }
+
+    /**
+     * The Services that differ between the applied snapshot and {@code next}.
+     *
+     * @param touched the Services the source says it touched since its previous snapshot, or null when
+     *                it cannot tell (then all are compared)
+     */
+    public Set<ServiceId> changes(ClusterSnapshot next, Set<ServiceId> touched) {
         Objects.requireNonNull(next, "next");
         Set<ServiceId> changed = new HashSet<>();
-        Set<ServiceId> ids = new HashSet<>(applied.services().keySet());
-        ids.addAll(next.services().keySet());
+        if (next == applied) {
+            return changed;
+        }
+        Set<ServiceId> ids;
+        if (touched != null) {
+            pendingHints.addAll(touched);
+            ids = pendingHints;
+        } else {
+            ids = new HashSet<>(applied.services().keySet());
+            ids.addAll(next.services().keySet());
+        }
         for (ServiceId id : ids) {
             Service before = applied.services().get(id);
             Service after = next.services().get(id);
@@ -38,6 +60,7 @@ public final class ChangeTracker {
     /** Records that {@code snapshot} is now in effect. */
     public void applied(ClusterSnapshot snapshot) {
         this.applied = Objects.requireNonNull(snapshot, "snapshot");
+        pendingHints.clear();
     }
 
     /** The snapshot last recorded as in effect. */

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.dataplane.Transport;
 import io.switchboard.model.HealthCheck;
+import io.switchboard.model.ServiceId;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
 import io.switchboard.routing.RoutingTable;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +35,8 @@ public final class HealthChecker implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Transport transport;
-    /** Touched by the sync loop only. */
-    private final Map<Backend, Probe> probes = new IdentityHashMap<>();
+    /** Probes by Service; touched by the sync loop only. */
+    private final Map<ServiceId, Map<Backend, Probe>> probes = new HashMap<>();
 
     /** A checker running probes on {@code group}. */
     public HealthChecker(EventLoopGroup group, Transport transport) {
@@ -42,42 +44,55 @@ public final class HealthChecker implements AutoCloseable {
         this.transport = Objects.requireNonNull(transport, "transport");
     }
 
-    /** Starts probes for newly checked endpoints and stops those no longer wanted. */
-    public void reconcile(RoutingTable table) {
-        Map<Backend, HealthCheck> wanted = new IdentityHashMap<>();
-        for (ServiceRoutes routes : table.services().values()) {
-            for (BackendPool pool : routes.pools()) {
-                pool.options().healthCheck().ifPresent(check -> {
-                    for (Backend b : routes.allBackends()) {
-                        if (b.servicePort().equals(pool.id().servicePort())) {
-                            wanted.put(b, check);
+    /**
+     * Starts probes for newly checked endpoints of the changed Services and stops those no longer
+     * wanted; other Services' probes are left alone, so a sync costs what changed.
+     */
+    public void reconcile(RoutingTable table, Set<ServiceId> changed) {
+        for (ServiceId id : changed) {
+            Map<Backend, HealthCheck> wanted = new IdentityHashMap<>();
+            ServiceRoutes routes = table.services().get(id);
+            if (routes != null) {
+                for (BackendPool pool : routes.pools()) {
+                    pool.options().healthCheck().ifPresent(check -> {
+                        for (Backend b : routes.allBackends()) {
+                            if (b.servicePort().equals(pool.id().servicePort())) {
+                                wanted.put(b, check);
+                            }
                         }
-                    }
-                });
-            }
-        }
-        for (var it = probes.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            HealthCheck check = wanted.get(e.getKey());
-            if (check == null || !check.equals(e.getValue().check)) {
-                e.getValue().stop();
-                if (check == null) {
-                    e.getKey().setCheckedHealthy(true);
+                    });
                 }
-                it.remove();
+            }
+            Map<Backend, Probe> current = probes.getOrDefault(id, Map.of());
+            Map<Backend, Probe> next = new IdentityHashMap<>();
+            current.forEach((backend, probe) -> {
+                HealthCheck check = wanted.get(backend);
+                if (check != null && check.equals(probe.check)) {
+                    next.put(backend, probe);
+                } else {
+                    probe.stop();
+                    if (check == null) {
+                        backend.setCheckedHealthy(true);
+                    }
+                }
+            });
+            wanted.forEach((backend, check) -> next.computeIfAbsent(backend, b -> new Probe(b, check, group.next())));
+            if (next.isEmpty()) {
+                probes.remove(id);
+            } else {
+                probes.put(id, next);
             }
         }
-        wanted.forEach((backend, check) -> probes.computeIfAbsent(backend, b -> new Probe(b, check, group.next())));
     }
 
     /** How many endpoints are being checked. */
     public int probeCount() {
-        return probes.size();
+        return probes.values().stream().mapToInt(Map::size).sum();
     }
 
     @Override
     public void close() {
-        probes.values().forEach(Probe::stop);
+        probes.values().forEach(m -> m.values().forEach(Probe::stop));
         probes.clear();
     }
 
@@ -139,7 +154,7 @@ public final class HealthChecker implements AutoCloseable {
     /** For tests: counts of probes by whether their endpoint is up. */
     Map<Boolean, Integer> verdicts() {
         Map<Boolean, Integer> out = new HashMap<>();
-        probes.values().forEach(p -> out.merge(p.state.up(), 1, Integer::sum));
+        probes.values().forEach(m -> m.values().forEach(p -> out.merge(p.state.up(), 1, Integer::sum)));
         return out;
     }
 }

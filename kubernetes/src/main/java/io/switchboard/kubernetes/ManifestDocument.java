@@ -2,23 +2,22 @@ package io.switchboard.kubernetes;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
- * One object read from a manifest file, with the line of every field so errors can point at it.
+ * One object read from a manifest file, able to tell the line of each field so errors can point at it.
  *
  * @param file  the file it came from
  * @param line  the line the object starts on
  * @param node  the object
- * @param lines field path (as {@code spec.ports[0].port}) to line
+ * @param lines field path (as {@code spec.ports[0].port}) to line, worked out on demand
  */
-public record ManifestDocument(Path file, int line, ObjectNode node, Map<String, Integer> lines) {
+public record ManifestDocument(Path file, int line, ObjectNode node, LineIndex lines) {
 
     /** The line of {@code field}, or of its closest enclosing field, or of the object. */
     public int lineOf(String field) {
         String f = field;
         while (!f.isEmpty()) {
-            Integer l = lines.get(f);
+            Integer l = lines.line(f);
             if (l != null) {
                 return l;
             }

@@ -12,9 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Splits a manifest file into objects: multi-document YAML (JSON is YAML too), with {@code kind: List}
@@ -42,9 +40,9 @@ public final class ManifestParser {
         try (JsonParser p = YAML.createParser(text)) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
-                int line = p.currentTokenLocation().getLineNr();
-                Map<String, Integer> lines = new HashMap<>();
-                JsonNode root = read(p, t, "", lines);
+                JsonLocation start = p.currentTokenLocation();
+                int line = start.getLineNr();
+                JsonNode root = read(p, t);
                 if (root == null || root.isNull() || root.isMissingNode()) {
                     continue;
                 }
@@ -52,7 +50,9 @@ public final class ManifestParser {
                     return new Result(List.of(), new ValidationError(file, line, null, "",
                             "a document must be a mapping (a Kubernetes object), found " + root.getNodeType()));
                 }
-                expand(file, line, (ObjectNode) root, lines, out);
+                // Lines are worked out from the start of the document's first line, only if an error needs them.
+                int from = (int) Math.max(0, start.getCharOffset() - (start.getColumnNr() - 1));
+                expand(file, line, (ObjectNode) root, LineIndex.of(text, from, line), out);
             }
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
@@ -76,60 +76,49 @@ public final class ManifestParser {
         return String.join("; ", parts);
     }
 
-    private static void expand(Path file, int line, ObjectNode node, Map<String, Integer> lines,
-                               List<ManifestDocument> out) {
+    private static void expand(Path file, int line, ObjectNode node, LineIndex lines, List<ManifestDocument> out) {
         String kind = node.path("kind").asText("");
         JsonNode items = node.get("items");
         if (kind.endsWith("List") && items != null && items.isArray()) {
             for (int i = 0; i < items.size(); i++) {
                 JsonNode item = items.get(i);
-                String prefix = "items[" + i + "]";
-                Map<String, Integer> itemLines = new HashMap<>();
-                lines.forEach((k, v) -> {
-                    if (k.equals(prefix)) {
-                        itemLines.put("", v);
-                    } else if (k.startsWith(prefix + ".")) {
-                        itemLines.put(k.substring(prefix.length() + 1), v);
-                    }
-                });
-                int itemLine = lines.getOrDefault(prefix, line);
+                LineIndex itemLines = lines.under("items[" + i + "]");
+                Integer itemLine = itemLines.line("");
                 if (item.isObject()) {
-                    expand(file, itemLine, (ObjectNode) item, itemLines, out);
+                    expand(file, itemLine == null ? line : itemLine, (ObjectNode) item, itemLines, out);
                 }
             }
             return;
         }
-        out.add(new ManifestDocument(file, line, node, Map.copyOf(lines)));
+        out.add(new ManifestDocument(file, line, node, lines));
     }
 
-    /** Reads the value starting at token {@code t}, recording the line of each field under {@code path}. */
-    private static JsonNode read(JsonParser p, JsonToken t, String path, Map<String, Integer> lines)
-            throws IOException {
+    /** Reads the value starting at token {@code t}. */
+    private static JsonNode read(JsonParser p, JsonToken t) throws IOException {
         switch (t) {
             case START_OBJECT: {
                 ObjectNode obj = NODES.objectNode();
-                while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
-                    String child = path.isEmpty() ? name : path + "." + name;
-                    lines.put(child, p.currentTokenLocation().getLineNr());
-                    obj.set(name, read(p, p.nextToken(), child, lines));
+                    obj.set(name, read(p, p.nextToken()));
                 }
                 return obj;
             }
             case START_ARRAY: {
                 ArrayNode arr = NODES.arrayNode();
-                int i = 0;
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                    String child = path + "[" + i++ + "]";
-                    lines.put(child, p.currentTokenLocation().getLineNr());
-                    arr.add(read(p, t, child, lines));
+                    arr.add(read(p, t));
                 }
                 return arr;
             }
             case VALUE_STRING:
                 return NODES.textNode(p.getText());
             case VALUE_NUMBER_INT:
-                return NODES.numberNode(p.getBigIntegerValue());
+                return switch (p.getNumberType()) {
+                    case INT -> NODES.numberNode(p.getIntValue());
+                    case LONG -> NODES.numberNode(p.getLongValue());
+                    default -> NODES.numberNode(p.getBigIntegerValue());
+                };
             case VALUE_NUMBER_FLOAT:
                 return NODES.numberNode(p.getDecimalValue());
             case VALUE_TRUE:

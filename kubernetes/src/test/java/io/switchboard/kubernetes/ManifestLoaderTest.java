@@ -268,6 +268,66 @@ class ManifestLoaderTest {
     }
 
     @Test
+    void aRefusedServiceGetsTheAddressOnceItsHolderLeaves() throws IOException {
+        write("a.yaml", service("a", "127.0.0.21", 80));
+        ManifestLoader loader = new ManifestLoader(dir, mapper);
+        loader.load();
+        write("b.yaml", service("b", "127.0.0.21", 80));
+        assertThat(loader.load().snapshot().services()).containsOnlyKeys(new ServiceId("default", "a"));
+        Files.delete(dir.resolve("a.yaml"));
+        ManifestLoader.LoadResult r = loader.load();
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.snapshot().services()).containsOnlyKeys(new ServiceId("default", "b"));
+    }
+
+    @Test
+    void aServiceMovedOntoATakenAddressKeepsItsOldVersionUntilTheAddressIsFree() throws IOException {
+        write("a.yaml", service("a", "127.0.0.21", 80));
+        write("b.yaml", service("b", "127.0.0.22", 80));
+        ManifestLoader loader = new ManifestLoader(dir, mapper);
+        loader.load();
+        write("b.yaml", service("b", "127.0.0.21", 80));
+        ManifestLoader.LoadResult r = loader.load();
+        assertThat(r.errors()).hasSize(1);
+        assertThat(r.snapshot().services().get(new ServiceId("default", "b")).clusterIps().get(0).getHostAddress())
+                .isEqualTo("127.0.0.22");
+        write("a.yaml", service("a", "127.0.0.23", 80));
+        r = loader.load();
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.snapshot().services().get(new ServiceId("default", "b")).clusterIps().get(0).getHostAddress())
+                .isEqualTo("127.0.0.21");
+    }
+
+    @Test
+    void aLoadThatFindsNothingChangedReturnsThePreviousResult() throws IOException {
+        write("a.yaml", service("a", "127.0.0.21", 80));
+        write("b.yaml", service("b", "127.0.0.21", 80));
+        ManifestLoader loader = new ManifestLoader(dir, mapper);
+        ManifestLoader.LoadResult first = loader.load();
+        assertThat(first.errors()).hasSize(1);
+        assertThat(loader.load()).as("even with a refused Service retried").isSameAs(first);
+    }
+
+    @Test
+    void anObjectDefinedTwiceIsTakenFromTheFirstFile() throws IOException {
+        write("a.yaml", service("a", "127.0.0.21", 80));
+        Path b = write("b.yaml", service("a", "127.0.0.22", 80));
+        ManifestLoader loader = new ManifestLoader(dir, mapper);
+        ManifestLoader.LoadResult r = loader.load();
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.file()).isEqualTo(b);
+            assertThat(e.message()).startsWith("duplicate: already defined at " + dir.resolve("a.yaml") + ":1");
+        });
+        assertThat(r.snapshot().services().get(new ServiceId("default", "a")).clusterIps().get(0).getHostAddress())
+                .isEqualTo("127.0.0.21");
+        Files.delete(dir.resolve("a.yaml"));
+        r = loader.load();
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.snapshot().services().get(new ServiceId("default", "a")).clusterIps().get(0).getHostAddress())
+                .isEqualTo("127.0.0.22");
+    }
+
+    @Test
     void aNamedTargetPortMustNameAnEndpointPort() throws IOException {
         Path f = write("svc.yaml", """
                 apiVersion: v1

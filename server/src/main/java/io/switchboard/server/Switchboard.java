@@ -92,8 +92,10 @@ public final class Switchboard implements AutoCloseable {
     private void sync() {
         long start = System.nanoTime();
         ManifestLoader.LoadResult result = loader.load();
+        long loaded = System.nanoTime();
         report(result.errors());
-        Set<ServiceId> changes = tracker.changes(result.snapshot());
+        Set<ServiceId> changes = tracker.changes(result.snapshot(), result.touched());
+        long diffed = System.nanoTime();
         List<RoutingUpdate.Conflict> conflicts = status.get().conflicts();
         if (!changes.isEmpty()) {
             RoutingUpdate update = builder.apply(changes, result.snapshot());
@@ -108,11 +110,13 @@ public final class Switchboard implements AutoCloseable {
                     .addKeyValue("services", update.table().services().size())
                     .addKeyValue("addresses", update.table().virtualServices().size())
                     .addKeyValue("tableVersion", update.table().version())
-                    .addKeyValue("millis", (System.nanoTime() - start) / 1_000_000).log("sync applied");
+                    .addKeyValue("loadMillis", (loaded - start) / 1_000_000)
+                    .addKeyValue("diffMillis", (diffed - loaded) / 1_000_000)
+                    .addKeyValue("applyMillis", (System.nanoTime() - diffed) / 1_000_000).log("sync applied");
+            health.reconcile(update.table(), changes);
         } else {
             dataPlane.retryListeners();
         }
-        health.reconcile(dataPlane.table());
         long duration = System.nanoTime() - start;
         syncMetrics.record(duration, !changes.isEmpty());
         status.set(new SyncStatus(syncs.incrementAndGet(), duration, result.errors(), result.notes(), conflicts));
