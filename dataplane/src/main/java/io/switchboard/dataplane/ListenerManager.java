@@ -233,17 +233,16 @@ public final class ListenerManager implements AutoCloseable {
         new ArrayList<>(bound.keySet()).forEach(this::close);
     }
 
-    /** The TCP binder: server sockets whose accepted connections start unread with half-closure allowed. */
+    /** The TCP binder: server sockets whose accepted connections allow half-closure. */
     public static Binder tcpBinder(Transport transport, EventLoopGroup workers, Supplier<ChannelHandler> childHandler) {
         return (key, loop, freeBind) -> {
             ServerBootstrap b = new ServerBootstrap()
                     .group(loop != null ? loop : workers, loop != null ? loop : workers)
-                    .channel(transport.serverChannel())
+                    .channelFactory(transport.serverChannelFactory(key.address()))
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.AUTO_READ, false)
+                    // TCP_NODELAY is Netty's default on Linux: setting it again would cost a syscall per connection.
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -16,6 +16,11 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 
 /**
  * The Netty transport in use: native epoll where the platform has it (SO_REUSEPORT, IP_FREEBIND,
@@ -60,8 +65,46 @@ public enum Transport {
         return this == EPOLL;
     }
 
-    /** True for channels of this transport. */
-    public boolean owns(Channel channel) {
-        return this == EPOLL ? channel instanceof EpollSocketChannel : channel instanceof NioSocketChannel;
+    /**
+     * A new, unregistered client socket channel of {@code target}'s address family. Netty's default is
+     * a dual-stack IPv6 socket even for IPv4 peers; a native IPv4 socket skips the mapping.
+     */
+    public SocketChannel newSocketChannel(InetAddress target) {
+        if (this == EPOLL) {
+            return new EpollSocketChannel(family(target));
+        }
+        return new NioSocketChannel();
+    }
+
+    /** A factory of server channels of {@code bindAddress}'s family (IPv6 for the IPv6 wildcard). */
+    public ChannelFactory<ServerChannel> serverChannelFactory(InetAddress bindAddress) {
+        if (this == EPOLL) {
+            SocketProtocolFamily family = family(bindAddress);
+            return () -> new EpollServerSocketChannel(family);
+        }
+        return NioServerSocketChannel::new;
+    }
+
+    private static SocketProtocolFamily family(InetAddress address) {
+        return address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+    }
+
+    /**
+     * Sends FIN on a channel whose pending bytes are already written. With epoll this shuts the
+     * socket directly: Netty's {@code shutdownOutput()} would build a stack-traced exception for every
+     * connection only to fail writes that cannot exist here.
+     */
+    public static void shutdownOutput(Channel channel) {
+        if (channel instanceof EpollSocketChannel epoll && epoll.fd() instanceof io.netty.channel.unix.Socket socket) {
+            try {
+                socket.shutdown(false, true);
+                return;
+            } catch (java.io.IOException e) {
+                // The peer is gone; closing (below) reports it the usual way.
+            }
+        }
+        if (channel instanceof io.netty.channel.socket.DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        }
     }
 }

@@ -10,6 +10,10 @@ public final class Main {
 
     /** Runs a command and exits with its status. */
     public static void main(String[] args) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Leak tracking samples buffers with stack traces; tests keep it on, production runs without.
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
         System.exit(commandLine().execute(args));
     }
 

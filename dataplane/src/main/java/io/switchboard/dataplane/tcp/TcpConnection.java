@@ -4,7 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.DuplexChannel;
+import io.switchboard.dataplane.Transport;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.ServicePortStats;
 
@@ -76,8 +76,11 @@ final class TcpConnection {
             closeAfterFlush(side);
         } else {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess() && peer instanceof DuplexChannel duplex) {
-                    duplex.shutdownOutput();
+                if (f.isSuccess()) {
+                    Transport.shutdownOutput(peer);
+                    // Nothing more goes to the peer, so its FIN can close it outright: no half-closed
+                    // state left to keep, and no shutdown(SHUT_RD) on a socket the kernel already closed.
+                    peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 }
             });
         }

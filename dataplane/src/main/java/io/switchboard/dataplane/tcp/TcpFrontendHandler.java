@@ -1,6 +1,5 @@
 package io.switchboard.dataplane.tcp;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,16 +23,20 @@ import java.util.concurrent.TimeUnit;
  * Handles a newly accepted client connection: finds its Service by the address the client
  * connected to, picks an endpoint and connects to it on the client's own event loop, retrying other
  * endpoints after a refused or timed-out connect, then hands both channels to {@link RelayHandler}s.
- * The client is not read until the endpoint is connected, except that epoll still delivers the last
- * bytes and the FIN of a client that half-closes early; those are held and replayed in order. If
+ * Bytes (and a FIN) the client sends while the endpoint connects are held, up to
+ * {@value #EARLY_LIMIT} bytes after which the client is no longer read, and replayed in order. If
  * nothing can take the connection, it is reset.
  */
 public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
+
+    /** Bytes held from a client before its endpoint is connected; past this the client is not read. */
+    static final int EARLY_LIMIT = 64 * 1024;
 
     private final RoutingState state;
     private final Transport transport;
     /** Bytes that arrived before the endpoint connected. */
     private final List<Object> early = new ArrayList<>(1);
+    private int earlyBytes;
     private boolean inputShutEarly;
 
     /** A handler for one accepted connection. */
@@ -77,23 +80,20 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ServiceOptions options = pool.options();
-        Bootstrap bootstrap = new Bootstrap()
-                .group(client.eventLoop())
-                .channel(transport.socketChannel())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        options.connectTimeout().toMillis()))
-                .handler(new RelayHandler(connection, false));
-        ChannelFuture connect = bootstrap.connect(backend.socketAddress());
+        // The channel is built here rather than by a Bootstrap per connection: same steps, less garbage.
+        Channel endpoint = transport.newSocketChannel(backend.address());
+        endpoint.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        endpoint.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+        endpoint.pipeline().addLast(new RelayHandler(connection, false));
+        client.eventLoop().register(endpoint);
+        ChannelFuture connect = endpoint.connect(backend.socketAddress());
         connect.addListener(f -> {
             if (f.isSuccess()) {
-                Channel endpoint = connect.channel();
                 if (!client.isActive()) {
                     endpoint.close();
                     return;
                 }
+                // Runs before the endpoint's first read: its channelActive follows this listener.
                 connection.established(backend, endpoint);
                 List<Object> held = List.copyOf(early);
                 early.clear();
@@ -105,15 +105,17 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                     }
                     endpoint.write(msg, endpoint.voidPromise());
                 }
-                endpoint.flush();
-                endpoint.config().setAutoRead(true);
+                if (!held.isEmpty()) {
+                    endpoint.flush();
+                }
                 if (inputShutEarly) {
                     connection.inputShutdown(client);
-                } else {
+                } else if (!client.config().isAutoRead()) {
                     client.config().setAutoRead(true);
                 }
                 return;
             }
+            endpoint.close();
             backend.connectFailed(options.downBackoff().toNanos());
             pool.stats().connectFailed();
             tried.add(backend);
@@ -130,6 +132,12 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         early.add(msg);
+        if (msg instanceof io.netty.buffer.ByteBuf buf) {
+            earlyBytes += buf.readableBytes();
+            if (earlyBytes > EARLY_LIMIT) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
     }
 
     @Override

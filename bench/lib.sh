@@ -1,0 +1,57 @@
+# Shared helpers for the benchmark scripts: tool installation, process start/stop by PID, and
+# a results table. Sourced, not run.
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+WORK="$(mktemp -d /tmp/switchboard-bench.XXXXXX)"
+PIDS=()
+
+need() {  # need TOOL PACKAGE: install PACKAGE with apt when TOOL is missing
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "installing $2" >&2
+    local sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get install -y -q "$2" >/dev/null 2>&1 \
+      || { $sudo_cmd apt-get update -q >/dev/null 2>&1 && $sudo_cmd apt-get install -y -q "$2" >/dev/null; }
+  fi
+}
+
+start() {  # start NAME COMMAND...: runs in the background, remembers the PID, logs to $WORK/NAME.log
+  local name="$1"; shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=("$!")
+  echo "$!" >"$WORK/$name.pid"
+}
+
+stop_all() {
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null
+  done
+  PIDS=()
+}
+
+wait_port() {  # wait_port HOST PORT [SECONDS]
+  local deadline=$((SECONDS + ${3:-60}))
+  until (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; do
+    [ $SECONDS -ge $deadline ] && { echo "timed out waiting for $1:$2" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+switchboard_jar() {
+  local jar="$REPO_DIR/server/target/switchboard.jar"
+  if [ ! -f "$jar" ]; then
+    (cd "$REPO_DIR" && ./mvnw -q -B -DskipTests -pl server -am package) >&2
+  fi
+  echo "$jar"
+}
+
+machine() {
+  echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), $(java -version 2>&1 | head -1)"
+}
+
+ratio() {  # ratio A B: A/B with two decimals
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'
+}

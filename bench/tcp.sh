@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# TCP side by side, one run: iperf3 throughput, connections per second (wrk, one request per
+# connection) and keep-alive requests per second with latency (wrk --latency), each through
+# Switchboard, through HAProxy in mode tcp, and direct to the endpoint. Both proxies get the same
+# number of threads (WORKERS, default 1). Every load is bounded by DURATION seconds (default 10).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
+
+WORKERS="${WORKERS:-1}"
+DURATION="${DURATION:-10}"
+CONNS="${CONNS:-32}"
+need haproxy haproxy; need nginx nginx; need wrk wrk; need iperf3 iperf3
+JAR="$(switchboard_jar)"
+
+# The endpoint: nginx answering a tiny response, and an iperf3 server.
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:18181 reuseport backlog=4096; location / { return 200 "ok\n"; } }
+}
+CONF
+start nginx nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g "daemon off;"
+start iperf3 iperf3 -s -B 127.0.0.1 -p 15201
+wait_port 127.0.0.1 18181; wait_port 127.0.0.1 15201
+
+# Switchboard: 127.0.0.100 serves both.
+mkdir -p "$WORK/manifests"
+cat >"$WORK/manifests/bench.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: bench, namespace: default}
+spec:
+  clusterIP: 127.0.0.100
+  ports:
+  - {name: http, port: 8080, targetPort: 18181}
+  - {name: iperf, port: 5201, targetPort: 15201}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: bench-1, namespace: default, labels: {kubernetes.io/service-name: bench}}
+addressType: IPv4
+ports: [{name: http, port: 18181}, {name: iperf, port: 15201}]
+endpoints: [{addresses: [127.0.0.1]}]
+YAML
+start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
+  --admin 127.0.0.1:19901
+# HAProxy: 127.0.0.101 serves both.
+cat >"$WORK/haproxy.cfg" <<CONF
+global
+  nbthread $WORKERS
+  maxconn 9000
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 1h
+  timeout server 1h
+listen http
+  bind 127.0.0.101:8080
+  server s1 127.0.0.1:18181
+listen iperf
+  bind 127.0.0.101:5201
+  server s1 127.0.0.1:15201
+CONF
+start haproxy haproxy -f "$WORK/haproxy.cfg" -db
+wait_port 127.0.0.100 8080; wait_port 127.0.0.101 8080
+
+declare -A TARGET_HTTP=([direct]=127.0.0.1:18181 [haproxy]=127.0.0.101:8080 [switchboard]=127.0.0.100:8080)
+declare -A TARGET_IPERF=([direct]="127.0.0.1 15201" [haproxy]="127.0.0.101 5201" [switchboard]="127.0.0.100 5201")
+declare -A GBPS CPS RPS P50 P99
+
+# Warm-up, the same for every target (the JVM compiles its hot paths in the first seconds of load):
+# WARMUP seconds of each load shape, bounded.
+WARMUP="${WARMUP:-15}"
+for t in direct haproxy switchboard; do
+  wrk -t1 -c"$CONNS" -d"${WARMUP}s" -H "Connection: close" "http://${TARGET_HTTP[$t]}/" >/dev/null 2>&1 || true
+  wrk -t1 -c"$CONNS" -d"${WARMUP}s" "http://${TARGET_HTTP[$t]}/" >/dev/null 2>&1 || true
+done
+
+for t in direct haproxy switchboard; do
+  read -r host port <<<"${TARGET_IPERF[$t]}"
+  GBPS[$t]=$(iperf3 -c "$host" -p "$port" -t "$DURATION" -J | python3 -c \
+    'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))')
+  out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "Connection: close" "http://${TARGET_HTTP[$t]}/")
+  CPS[$t]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+  out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://${TARGET_HTTP[$t]}/")
+  RPS[$t]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+  P50[$t]=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  P99[$t]=$(awk '$1 == "99%" {print $2}' <<<"$out")
+done
+
+echo
+echo "TCP through Switchboard vs HAProxy (mode tcp) vs direct, one run"
+echo "machine: $(machine); $(haproxy -v | head -1 | cut -d' ' -f1-3); proxies with $WORKERS thread(s); ${WARMUP}s warm-up per load shape; ${DURATION}s per load; $CONNS connections"
+printf "%-34s %12s %12s %12s %10s %10s\n" "metric" "direct" "haproxy" "switchboard" "sb/direct" "sb/haproxy"
+row() { printf "%-34s %12s %12s %12s %10s %10s\n" "$1" "$2" "$3" "$4" "$(ratio "$4" "$2")" "$(ratio "$4" "$3")"; }
+row "throughput, Gbit/s (iperf3)" "${GBPS[direct]}" "${GBPS[haproxy]}" "${GBPS[switchboard]}"
+row "connections/s (wrk, close)" "${CPS[direct]}" "${CPS[haproxy]}" "${CPS[switchboard]}"
+row "keep-alive requests/s (wrk)" "${RPS[direct]}" "${RPS[haproxy]}" "${RPS[switchboard]}"
+printf "%-34s %12s %12s %12s\n" "keep-alive latency p50" "${P50[direct]}" "${P50[haproxy]}" "${P50[switchboard]}"
+printf "%-34s %12s %12s %12s\n" "keep-alive latency p99" "${P99[direct]}" "${P99[haproxy]}" "${P99[switchboard]}"
