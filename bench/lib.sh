@@ -32,10 +32,18 @@ stop_all() {
   PIDS=()
 }
 
-wait_port() {  # wait_port HOST PORT [SECONDS]
+wait_port() {  # wait_port HOST PORT [SECONDS]: until something listens there (without connecting to it)
   local deadline=$((SECONDS + ${3:-60}))
-  until (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; do
-    [ $SECONDS -ge $deadline ] && { echo "timed out waiting for $1:$2" >&2; return 1; }
+  until ss -Hltn "src $1:$2" 2>/dev/null | grep -q .; do
+    [ $SECONDS -ge $deadline ] && { echo "timed out waiting for a listener on $1:$2" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+wait_udp() {  # wait_udp HOST PORT [SECONDS]: until a UDP socket is bound there
+  local deadline=$((SECONDS + ${3:-60}))
+  until ss -Hlun "src $1:$2" 2>/dev/null | grep -q .; do
+    [ $SECONDS -ge $deadline ] && { echo "timed out waiting for a UDP socket on $1:$2" >&2; return 1; }
     sleep 0.2
   done
 }

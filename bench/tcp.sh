@@ -85,8 +85,13 @@ done
 
 for t in direct haproxy switchboard; do
   read -r host port <<<"${TARGET_IPERF[$t]}"
-  GBPS[$t]=$(iperf3 -c "$host" -p "$port" -t "$DURATION" -J | python3 -c \
-    'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))')
+  GBPS[$t]=$(iperf3 -c "$host" -p "$port" -t "$DURATION" -J | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if "error" in d:
+    print("iperf3: " + d["error"], file=sys.stderr); print("-")
+else:
+    print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))')
   out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "Connection: close" "http://${TARGET_HTTP[$t]}/")
   CPS[$t]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://${TARGET_HTTP[$t]}/")
