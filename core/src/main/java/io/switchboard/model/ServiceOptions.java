@@ -21,15 +21,20 @@ import java.util.Set;
  * @param idleTimeout      how long a relayed connection may see no traffic either way
  * @param downBackoff      how long a failed connect keeps an endpoint out of scheduling at first;
  *                         it doubles with each consecutive failure up to 32 times this
+ * @param udpTimeout       how long a UDP flow that has only seen traffic one way lives without
+ *                         traffic (Linux conntrack's {@code nf_conntrack_udp_timeout}, 30 s)
+ * @param udpStreamTimeout how long a UDP flow that has seen traffic both ways lives without traffic
+ *                         ({@code nf_conntrack_udp_timeout_stream}, 120 s)
  */
 public record ServiceOptions(Algorithm scheduler, Set<SchedulerFlag> schedulerFlags,
                              Map<String, Integer> endpointWeights, Optional<HealthCheck> healthCheck,
                              Duration connectTimeout, int connectAttempts, Duration idleTimeout,
-                             Duration downBackoff) {
+                             Duration downBackoff, Duration udpTimeout, Duration udpStreamTimeout) {
 
     /** The options of a Service with no Switchboard annotations. */
     public static final ServiceOptions DEFAULT = new ServiceOptions(Algorithm.RR, Set.of(), Map.of(),
-            Optional.empty(), Duration.ofSeconds(2), 3, Duration.ofHours(1), Duration.ofSeconds(1));
+            Optional.empty(), Duration.ofSeconds(2), 3, Duration.ofHours(1), Duration.ofSeconds(1),
+            Duration.ofSeconds(30), Duration.ofSeconds(120));
 
     public ServiceOptions {
         Objects.requireNonNull(scheduler, "scheduler");
@@ -39,6 +44,8 @@ public record ServiceOptions(Algorithm scheduler, Set<SchedulerFlag> schedulerFl
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(downBackoff, "downBackoff");
+        Objects.requireNonNull(udpTimeout, "udpTimeout");
+        Objects.requireNonNull(udpStreamTimeout, "udpStreamTimeout");
         if (connectAttempts < 1) {
             throw new IllegalArgumentException("connectAttempts must be at least 1");
         }

@@ -35,6 +35,8 @@ public final class Backend implements Destination {
     private final LongAdder bytesToEndpoint = new LongAdder();
     private final LongAdder bytesFromEndpoint = new LongAdder();
     private final LongAdder connectFailures = new LongAdder();
+    private final LongAdder datagramsToEndpoint = new LongAdder();
+    private final LongAdder datagramsFromEndpoint = new LongAdder();
 
     private volatile long downUntilNanos;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -136,6 +138,28 @@ public final class Backend implements Destination {
     /** Bytes relayed from this endpoint to the client. */
     public void addBytesFromEndpoint(long n) {
         bytesFromEndpoint.add(n);
+    }
+
+    /** A datagram of {@code bytes} went to this endpoint. */
+    public void datagramToEndpoint(int bytes) {
+        datagramsToEndpoint.increment();
+        bytesToEndpoint.add(bytes);
+    }
+
+    /** A datagram of {@code bytes} came from this endpoint. */
+    public void datagramFromEndpoint(int bytes) {
+        datagramsFromEndpoint.increment();
+        bytesFromEndpoint.add(bytes);
+    }
+
+    /** Datagrams relayed to the endpoint. */
+    public long datagramsToEndpoint() {
+        return datagramsToEndpoint.sum();
+    }
+
+    /** Datagrams relayed from the endpoint. */
+    public long datagramsFromEndpoint() {
+        return datagramsFromEndpoint.sum();
     }
 
     /**

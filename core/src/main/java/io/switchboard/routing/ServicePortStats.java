@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters for one Service port that must survive endpoint changes: connections rejected for want
- * of an endpoint, retries after failed connects, and totals over all its endpoints past and present.
+ * of an endpoint, retries after failed connects, UDP flow life cycles and dropped datagrams, and
+ * totals over all its endpoints past and present.
  */
 public final class ServicePortStats {
 
@@ -14,6 +15,14 @@ public final class ServicePortStats {
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder bytesToEndpoints = new LongAdder();
     private final LongAdder bytesFromEndpoints = new LongAdder();
+    private final LongAdder datagramsToEndpoints = new LongAdder();
+    private final LongAdder datagramsFromEndpoints = new LongAdder();
+    private final LongAdder datagramsDropped = new LongAdder();
+    private final LongAdder flowsCreated = new LongAdder();
+    private final LongAdder flowsExpired = new LongAdder();
+    private final LongAdder flowsEvicted = new LongAdder();
+    private final LongAdder flowsReconciled = new LongAdder();
+    private final LongAdder flowsFlushed = new LongAdder();
 
     /** A connection was reset because no endpoint could take it. */
     public void rejected() {
@@ -43,6 +52,80 @@ public final class ServicePortStats {
     /** Bytes relayed from endpoints to clients. */
     public void addBytesFromEndpoints(long n) {
         bytesFromEndpoints.add(n);
+    }
+
+    /** A datagram of {@code bytes} went to an endpoint. */
+    public void datagramToEndpoint(int bytes) {
+        datagramsToEndpoints.increment();
+        bytesToEndpoints.add(bytes);
+    }
+
+    /** A datagram of {@code bytes} came back from an endpoint. */
+    public void datagramFromEndpoint(int bytes) {
+        datagramsFromEndpoints.increment();
+        bytesFromEndpoints.add(bytes);
+    }
+
+    /** A datagram was dropped: no endpoint could take its flow, or a queue was full. */
+    public void datagramDropped() {
+        datagramsDropped.increment();
+    }
+
+    /** A UDP flow began. */
+    public void flowCreated() {
+        flowsCreated.increment();
+    }
+
+    /** A UDP flow ended after its timeout. */
+    public void flowExpired() {
+        flowsExpired.increment();
+    }
+
+    /** A UDP flow was evicted to keep the flow table within its bound. */
+    public void flowEvicted() {
+        flowsEvicted.increment();
+    }
+
+    /** A UDP flow was removed because its endpoint is no longer usable. */
+    public void flowReconciled() {
+        flowsReconciled.increment();
+    }
+
+    /** A UDP flow was removed by an operator. */
+    public void flowFlushed() {
+        flowsFlushed.increment();
+    }
+
+    public long datagramsToEndpoints() {
+        return datagramsToEndpoints.sum();
+    }
+
+    public long datagramsFromEndpoints() {
+        return datagramsFromEndpoints.sum();
+    }
+
+    public long datagramsDropped() {
+        return datagramsDropped.sum();
+    }
+
+    public long flowsCreated() {
+        return flowsCreated.sum();
+    }
+
+    public long flowsExpired() {
+        return flowsExpired.sum();
+    }
+
+    public long flowsEvicted() {
+        return flowsEvicted.sum();
+    }
+
+    public long flowsReconciled() {
+        return flowsReconciled.sum();
+    }
+
+    public long flowsFlushed() {
+        return flowsFlushed.sum();
     }
 
     public long rejectedCount() {

@@ -2,7 +2,15 @@ package io.switchboard.dataplane;
 
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.affinity.AffinityTable;
+import io.netty.channel.EventLoop;
 import io.switchboard.dataplane.tcp.TcpFrontendHandler;
+import io.switchboard.dataplane.udp.FlowView;
+import io.switchboard.dataplane.udp.UdpFlowTable;
+import io.switchboard.dataplane.udp.UdpListenerHandler;
+import io.switchboard.routing.VirtualAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.function.Predicate;
 import io.switchboard.model.Protocol;
 import io.switchboard.routing.RoutingTable;
 import io.switchboard.routing.RoutingUpdate;
@@ -26,13 +34,17 @@ public final class DataPlane implements AutoCloseable {
      * Settings.
      *
      * @param workers            event-loop threads
-     * @param wildcardThreshold  addresses per port bound one by one before one wildcard socket serves them
+     * @param wildcardThreshold  TCP addresses per port bound one by one before one wildcard socket serves them
      * @param maxAffinityEntries bound on ClientIP affinity entries
+     * @param maxUdpFlows        bound on UDP flows (each holds a socket), shared out over the event loops
      */
-    public record Settings(int workers, int wildcardThreshold, long maxAffinityEntries) {
+    public record Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows) {
         public Settings {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1");
+            }
+            if (maxUdpFlows < workers) {
+                throw new IllegalArgumentException("maxUdpFlows must be at least the number of workers");
             }
         }
     }
@@ -41,6 +53,7 @@ public final class DataPlane implements AutoCloseable {
     private final EventLoopGroup workers;
     private final RoutingState state;
     private final ListenerManager listeners;
+    private final Map<EventLoop, UdpFlowTable> flowTables = new LinkedHashMap<>();
 
     /** Starts the event loops; nothing listens until the first {@link #apply}. */
     public DataPlane(Settings settings) {
@@ -51,9 +64,18 @@ public final class DataPlane implements AutoCloseable {
         }
         this.workers = transport.newGroup(settings.workers(), "switchboard-worker");
         this.state = new RoutingState(AffinityTable.create(settings.maxAffinityEntries()));
+        int perLoop = settings.maxUdpFlows() / settings.workers();
+        for (var executor : workers) {
+            EventLoop loop = (EventLoop) executor;
+            flowTables.put(loop, new UdpFlowTable(loop, state, transport, perLoop));
+        }
+        Map<EventLoop, UdpFlowTable> tables = Map.copyOf(flowTables);
         this.listeners = new ListenerManager(workers, transport,
                 Map.of(Protocol.TCP, ListenerManager.tcpBinder(transport, workers,
-                        () -> new TcpFrontendHandler(state, transport))),
+                                () -> new TcpFrontendHandler(state, transport)),
+                        Protocol.UDP, ListenerManager.udpBinder(transport, workers,
+                                key -> new UdpListenerHandler(new VirtualAddress(key.address(), key.port(),
+                                        Protocol.UDP), tables))),
                 settings.wildcardThreshold());
     }
 
@@ -63,6 +85,38 @@ public final class DataPlane implements AutoCloseable {
         listeners.reconcile();
         state.publish(update.table());
         forgetRetiredAffinity();
+        // Flows are checked against the new table at their next datagram anyway; this also frees the
+        // sockets of flows whose endpoint left, without waiting for traffic or the next sweep.
+        flowTables.values().forEach(t -> t.loop().execute(t::sweep));
+    }
+
+    /** The UDP flows matching {@code filter}, gathered from every event loop. */
+    public List<FlowView> flows(Predicate<FlowView> filter) {
+        List<FlowView> out = new ArrayList<>();
+        for (UdpFlowTable t : flowTables.values()) {
+            out.addAll(onLoop(t, () -> t.snapshot(filter)));
+        }
+        return out;
+    }
+
+    /** Removes the UDP flows matching {@code filter} on every event loop; returns how many. */
+    public int flushFlows(Predicate<FlowView> filter) {
+        int n = 0;
+        for (UdpFlowTable t : flowTables.values()) {
+            n += onLoop(t, () -> t.flush(filter));
+        }
+        return n;
+    }
+
+    private static <T> T onLoop(UdpFlowTable t, java.util.concurrent.Callable<T> task) {
+        try {
+            return t.loop().submit(task).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking an event loop for its flows", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("event loop did not answer for its flows", e);
+        }
     }
 
     /** Retries failed bindings without a table change. */
@@ -105,6 +159,14 @@ public final class DataPlane implements AutoCloseable {
     @Override
     public void close() {
         listeners.close();
+        for (UdpFlowTable t : flowTables.values()) {
+            if (!t.loop().isShuttingDown()) {
+                onLoop(t, () -> {
+                    t.close();
+                    return null;
+                });
+            }
+        }
         workers.shutdownGracefully(0, Duration.ofSeconds(2).toMillis(), TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 }

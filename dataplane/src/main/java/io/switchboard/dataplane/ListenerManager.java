@@ -149,7 +149,9 @@ public final class ListenerManager implements AutoCloseable {
     private Set<BindKey> wanted(PortKey port) {
         Set<InetAddress> addresses = addressesByPort.getOrDefault(port, Set.of());
         Set<BindKey> out = new LinkedHashSet<>();
-        if (addresses.size() > wildcardThreshold) {
+        // UDP replies must leave from the Service address the client used, and a wildcard socket cannot
+        // choose its source address per datagram here: UDP addresses are always bound one by one.
+        if (addresses.size() > wildcardThreshold && port.protocol() == Protocol.TCP) {
             out.add(new BindKey(port.protocol(), wildcardFor(addresses), port.port()));
         } else {
             for (InetAddress a : addresses) {
@@ -231,6 +233,34 @@ public final class ListenerManager implements AutoCloseable {
     @Override
     public void close() {
         new ArrayList<>(bound.keySet()).forEach(this::close);
+    }
+
+    /**
+     * The UDP binder: a datagram socket on the Service address (one per event loop with SO_REUSEPORT,
+     * which keeps each client's datagrams on one loop), reading in batches.
+     */
+    public static Binder udpBinder(Transport transport, EventLoopGroup workers,
+                                   java.util.function.Function<BindKey, ChannelHandler> handler) {
+        return (key, loop, freeBind) -> {
+            io.netty.bootstrap.Bootstrap b = new io.netty.bootstrap.Bootstrap()
+                    .group(loop != null ? loop : workers)
+                    .channelFactory(() -> transport.newDatagramChannel(key.address()))
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            io.switchboard.dataplane.udp.UdpChannels.configure(ch);
+                            ch.pipeline().addLast(handler.apply(key));
+                        }
+                    });
+            if (loop != null) {
+                b.option(UnixChannelOption.SO_REUSEPORT, true);
+                if (freeBind) {
+                    b.option(EpollChannelOption.IP_FREEBIND, true);
+                }
+            }
+            return b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
+        };
     }
 
     /** The TCP binder: server sockets whose accepted connections allow half-closure. */

@@ -76,6 +76,14 @@ public enum Transport {
         return new NioSocketChannel();
     }
 
+    /** A new, unregistered datagram channel of {@code address}'s family. */
+    public DatagramChannel newDatagramChannel(InetAddress address) {
+        if (this == EPOLL) {
+            return new EpollDatagramChannel(family(address));
+        }
+        return new NioDatagramChannel();
+    }
+
     /** A factory of server channels of {@code bindAddress}'s family (IPv6 for the IPv6 wildcard). */
     public ChannelFactory<ServerChannel> serverChannelFactory(InetAddress bindAddress) {
         if (this == EPOLL) {

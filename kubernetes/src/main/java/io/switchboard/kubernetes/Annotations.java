@@ -35,11 +35,13 @@ public final class Annotations {
     public static final String CONNECT_ATTEMPTS = PREFIX + "connect-attempts";
     public static final String IDLE_TIMEOUT = PREFIX + "idle-timeout";
     public static final String DOWN_BACKOFF = PREFIX + "down-backoff";
+    public static final String UDP_TIMEOUT = PREFIX + "udp-timeout";
+    public static final String UDP_STREAM_TIMEOUT = PREFIX + "udp-stream-timeout";
 
     /** Every annotation Switchboard reads. */
     public static final List<String> KNOWN = List.of(SCHEDULER, SCHEDULER_FLAGS, ENDPOINT_WEIGHTS, HEALTH_CHECK,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_RISE, HEALTH_CHECK_FALL, CONNECT_TIMEOUT,
-            CONNECT_ATTEMPTS, IDLE_TIMEOUT, DOWN_BACKOFF);
+            CONNECT_ATTEMPTS, IDLE_TIMEOUT, DOWN_BACKOFF, UDP_TIMEOUT, UDP_STREAM_TIMEOUT);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,9 +74,11 @@ public final class Annotations {
         int attempts = value(a, CONNECT_ATTEMPTS, d.connectAttempts(), v -> intIn(v, 1, 16), errors);
         Duration idle = value(a, IDLE_TIMEOUT, d.idleTimeout(), GoDuration::parse, errors);
         Duration backoff = value(a, DOWN_BACKOFF, d.downBackoff(), GoDuration::parse, errors);
+        Duration udp = value(a, UDP_TIMEOUT, d.udpTimeout(), Annotations::positiveDuration, errors);
+        Duration udpStream = value(a, UDP_STREAM_TIMEOUT, d.udpStreamTimeout(), Annotations::positiveDuration, errors);
         return new ServiceOptions(scheduler, flags, weights,
                 check ? Optional.of(new HealthCheck(interval, timeout, rise, fall)) : Optional.empty(),
-                connectTimeout, attempts, idle, backoff);
+                connectTimeout, attempts, idle, backoff, udp, udpStream);
     }
 
     /** The field path of an annotation, for errors. */

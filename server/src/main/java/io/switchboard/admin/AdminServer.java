@@ -7,7 +7,12 @@ import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.dataplane.udp.FlowView;
 import io.switchboard.server.Switchboard;
+import java.net.URLDecoder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin HTTP server: {@code /healthz}, {@code /readyz} (after the first sync), {@code /metrics}
- * (Prometheus text format) and {@code /api/v1/routes} (the routing table as JSON). It runs on its own
- * thread, never on an event loop.
+ * (Prometheus text format), {@code /api/v1/routes} (the routing table as JSON), and UDP flows:
+ * {@code GET /api/v1/conntrack} and {@code POST /api/v1/conntrack/flush}, both filtered by
+ * {@code ?service=ns/name&endpoint=IP}. It runs on its own thread, never on an event loop.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -65,11 +71,20 @@ public final class AdminServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            if (!"GET".equals(ex.getRequestMethod())) {
-                send(ex, 405, "text/plain", "only GET\n");
+            String path = ex.getRequestURI().getPath();
+            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            if ("POST".equals(ex.getRequestMethod()) && path.equals("/api/v1/conntrack/flush")) {
+                int n = switchboard.dataPlane().flushFlows(flowFilter(query));
+                send(ex, 200, "application/json", JSON.writeValueAsBytes(Map.of("flushed", n)));
                 return;
             }
-            switch (ex.getRequestURI().getPath()) {
+            if (!"GET".equals(ex.getRequestMethod())) {
+                send(ex, 405, "text/plain", "only GET here (POST /api/v1/conntrack/flush)\n");
+                return;
+            }
+            switch (path) {
+                case "/api/v1/conntrack" -> send(ex, 200, "application/json",
+                        JSON.writeValueAsBytes(switchboard.dataPlane().flows(flowFilter(query))));
                 case "/healthz" -> send(ex, 200, "text/plain", "ok\n");
                 case "/readyz" -> {
                     if (switchboard.ready()) {
@@ -85,12 +100,37 @@ public final class AdminServer implements AutoCloseable {
                 }
                 case "/api/v1/routes" -> send(ex, 200, "application/json",
                         JSON.writeValueAsBytes(RoutingView.of(switchboard)));
-                default -> send(ex, 404, "text/plain", "not found; try /healthz /readyz /metrics /api/v1/routes\n");
+                default -> send(ex, 404, "text/plain",
+                        "not found; try /healthz /readyz /metrics /api/v1/routes /api/v1/conntrack\n");
             }
         } catch (IOException | RuntimeException e) {
             LOG.atWarn().setCause(e).addKeyValue("path", ex.getRequestURI()).log("admin request failed");
             throw e;
         }
+    }
+
+    /** Flows of {@code service} ({@code namespace/name}) and to {@code endpoint} (an IP), when given. */
+    static Predicate<FlowView> flowFilter(Map<String, String> query) {
+        String service = query.get("service");
+        String endpoint = query.get("endpoint");
+        return f -> (service == null || f.service().equals(service))
+                && (endpoint == null || f.endpoint().startsWith(endpoint.contains(":") && !endpoint.startsWith("[")
+                ? "[" + endpoint + "]:" : endpoint + ":"));
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     private static void send(HttpExchange ex, int status, String type, String body) throws IOException {

@@ -54,7 +54,7 @@ final class MetricsCollector implements MultiCollector {
     public MetricSnapshots collect() {
         RoutingTable table = switchboard.table();
         Family epActive = new Family("switchboard_endpoint_connections_active",
-                "Connections established both ways to an endpoint", false);
+                "Connections established both ways to an endpoint (for UDP: its flows)", false);
         Family epInactive = new Family("switchboard_endpoint_connections_inactive",
                 "Connections to an endpoint with one direction finished", false);
         Family epTotal = new Family("switchboard_endpoint_connections",
@@ -74,6 +74,13 @@ final class MetricsCollector implements MultiCollector {
                 "Connections that tried another endpoint after a failed connect", true);
         Family svcRejected = new Family("switchboard_service_rejected_connections",
                 "Connections reset because no endpoint could take them", true);
+        Family epDatagrams = new Family("switchboard_endpoint_datagrams", "UDP datagrams relayed to and from an endpoint",
+                true);
+        Family svcDatagrams = new Family("switchboard_service_datagrams", "UDP datagrams a Service port relayed", true);
+        Family svcDropped = new Family("switchboard_service_datagrams_dropped",
+                "UDP datagrams dropped: no usable endpoint, or a full socket queue", true);
+        Family svcFlows = new Family("switchboard_service_flows",
+                "UDP flows by how they began or ended (created, expired, evicted, reconciled, flushed)", true);
         for (ServiceRoutes routes : table.services().values()) {
             Set<ServicePortStats> seen = new HashSet<>();
             for (BackendPool pool : routes.pools()) {
@@ -98,6 +105,20 @@ final class MetricsCollector implements MultiCollector {
                     epBytes.add(b.bytesFromEndpoint(), el.add("direction", "from_endpoint"));
                     epFailures.add(b.connectFailures(), el);
                     epUp.add(b.isAvailable() && b.weight() > 0 ? 1 : 0, el);
+                    if (spn.protocol() == io.switchboard.model.Protocol.UDP) {
+                        epDatagrams.add(b.datagramsToEndpoint(), el.add("direction", "to_endpoint"));
+                        epDatagrams.add(b.datagramsFromEndpoint(), el.add("direction", "from_endpoint"));
+                    }
+                }
+                if (spn.protocol() == io.switchboard.model.Protocol.UDP) {
+                    svcDatagrams.add(s.datagramsToEndpoints(), labels.add("direction", "to_endpoint"));
+                    svcDatagrams.add(s.datagramsFromEndpoints(), labels.add("direction", "from_endpoint"));
+                    svcDropped.add(s.datagramsDropped(), labels);
+                    svcFlows.add(s.flowsCreated(), labels.add("event", "created"));
+                    svcFlows.add(s.flowsExpired(), labels.add("event", "expired"));
+                    svcFlows.add(s.flowsEvicted(), labels.add("event", "evicted"));
+                    svcFlows.add(s.flowsReconciled(), labels.add("event", "reconciled"));
+                    svcFlows.add(s.flowsFlushed(), labels.add("event", "flushed"));
                 }
                 svcActive.add(active, labels);
                 svcTotal.add(s.connectionCount(), labels);
@@ -124,8 +145,8 @@ final class MetricsCollector implements MultiCollector {
         affinity.add(switchboard.dataPlane().state().affinity().size(), Labels.EMPTY);
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         for (Family f : new Family[] {epActive, epInactive, epTotal, epBytes, epFailures, epUp, svcActive, svcTotal,
-                svcBytes, svcFailures, svcRetries, svcRejected, unrouted, errors, services, addresses, version,
-                affinity}) {
+                svcBytes, svcFailures, svcRetries, svcRejected, epDatagrams, svcDatagrams, svcDropped, svcFlows, unrouted,
+                errors, services, addresses, version, affinity}) {
             f.into(out);
         }
         return out.build();

@@ -32,7 +32,8 @@ import java.util.Objects;
  * A small endpoint for demos, tests and benchmarks that answers with its name. On TCP it looks at the
  * first bytes: an HTTP request gets {@code 200} with body {@code NAME\n} and header
  * {@code X-Backend: NAME} (keep-alive honoured); anything else gets {@code NAME\n} followed by an
- * echo of every byte received.
+ * echo of every byte received. On UDP, at the same address and port, a datagram saying {@code name}
+ * is answered with the name and any other datagram (empty ones included) is echoed unchanged.
  */
 public final class DemoBackend implements AutoCloseable {
 
@@ -43,6 +44,8 @@ public final class DemoBackend implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final Channel tcp;
+    private final java.net.DatagramSocket udp;
+    private final Thread udpThread;
     private boolean closed;
 
     private DemoBackend(String name, InetSocketAddress listen, EventLoopGroup group, boolean ownsGroup)
@@ -62,6 +65,42 @@ public final class DemoBackend implements AutoCloseable {
                     }
                 })
                 .bind(listen).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) tcp.localAddress();
+        java.net.DatagramSocket socket;
+        try {
+            socket = new java.net.DatagramSocket(null);
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(bound.getAddress(), bound.getPort()));
+        } catch (java.io.IOException e) {
+            tcp.close().syncUninterruptibly();
+            throw new IllegalStateException("cannot bind UDP " + bound + ": " + e.getMessage(), e);
+        }
+        this.udp = socket;
+        this.udpThread = new Thread(this::serveUdp, "backend-" + name + "-udp");
+        this.udpThread.setDaemon(true);
+        this.udpThread.start();
+    }
+
+    /** Plain blocking I/O: it echoes zero-length datagrams, which Netty's datagram writes would skip. */
+    private void serveUdp() {
+        byte[] buf = new byte[65_536];
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        java.net.DatagramPacket in = new java.net.DatagramPacket(buf, buf.length);
+        while (!udp.isClosed()) {
+            try {
+                in.setLength(buf.length);
+                udp.receive(in);
+                boolean askName = in.getLength() == 4 && buf[0] == 'n' && buf[1] == 'a' && buf[2] == 'm' && buf[3] == 'e';
+                java.net.DatagramPacket out = askName
+                        ? new java.net.DatagramPacket(nameBytes, nameBytes.length, in.getSocketAddress())
+                        : new java.net.DatagramPacket(buf, in.getLength(), in.getSocketAddress());
+                udp.send(out);
+            } catch (java.io.IOException e) {
+                if (udp.isClosed()) {
+                    return;
+                }
+            }
+        }
     }
 
     /** Starts a backend on {@code listen} with its own event loops. */
@@ -91,6 +130,7 @@ public final class DemoBackend implements AutoCloseable {
             return;
         }
         closed = true;
+        udp.close();
         tcp.close().syncUninterruptibly();
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();

@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 
 /** Runs a demo endpoint that answers with its name. */
 @Command(name = "backend", mixinStandardHelpOptions = true,
-        description = "Run a small endpoint that answers with its name: over HTTP (200, body NAME) or raw TCP"
-                + " (NAME, then an echo of what it receives).")
+        description = "Run a small endpoint that answers with its name: over HTTP (200, body NAME), raw TCP"
+                + " (NAME, then an echo of what it receives) and UDP on the same port (a datagram \"name\" gets"
+                + " NAME, any other is echoed).")
 final class BackendCommand implements Callable<Integer> {
 
     @Option(names = "--listen", required = true, converter = HostPort.class, description = "Address to listen on.")

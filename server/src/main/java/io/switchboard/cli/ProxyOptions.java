@@ -50,6 +50,11 @@ final class ProxyOptions {
             description = "Bound on ClientIP affinity entries (default: ${DEFAULT-VALUE}).")
     long maxAffinityEntries;
 
+    @Option(names = "--udp-max-flows", defaultValue = "8192",
+            description = "Bound on UDP flows; each holds a socket, so keep it well under the open-file limit"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int maxUdpFlows;
+
     static {
         System.setProperty("switchboard.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
@@ -66,7 +71,8 @@ final class ProxyOptions {
         }
         return new SwitchboardConfig(config, workers, admin, nodePorts,
                 nodeName != null ? nodeName : SwitchboardConfig.localHostName(), proxyName,
-                Duration.ofMillis(minSyncMillis), Duration.ofMillis(pollMillis), wildcardThreshold, maxAffinityEntries);
+                Duration.ofMillis(minSyncMillis), Duration.ofMillis(pollMillis), wildcardThreshold, maxAffinityEntries,
+                maxUdpFlows);
     }
 
     static InetAddress loopback() {

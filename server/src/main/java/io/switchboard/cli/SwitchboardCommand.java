@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The top-level command: a service load balancer for Kubernetes-style services. */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "A service load balancer for Kubernetes-style services.",
-        subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class, ListCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class, ListCommand.class, ConntrackCommand.class,
                 BackendCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class SwitchboardCommand implements Runnable {
 

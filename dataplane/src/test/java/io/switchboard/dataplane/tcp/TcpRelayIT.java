@@ -69,7 +69,7 @@ class TcpRelayIT {
     }
 
     private DataPlane plane(int wildcardThreshold) {
-        plane = new DataPlane(new DataPlane.Settings(2, wildcardThreshold, 10_000));
+        plane = new DataPlane(new DataPlane.Settings(2, wildcardThreshold, 10_000, 1024));
         return plane;
     }
 

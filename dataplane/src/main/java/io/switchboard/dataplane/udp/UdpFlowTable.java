@@ -1,0 +1,320 @@
+package io.switchboard.dataplane.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.dataplane.RoutingState;
+import io.switchboard.dataplane.Transport;
+import io.switchboard.routing.Backend;
+import io.switchboard.routing.BackendPool;
+import io.switchboard.routing.RoutingTable;
+import io.switchboard.routing.VirtualAddress;
+import io.switchboard.routing.VirtualService;
+import io.switchboard.scheduler.PickContext;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The UDP flows of one event loop, in least-recently-used order. A client's first datagram to a
+ * Service address schedules an endpoint (scheduler and ClientIP affinity as for TCP) and opens a
+ * connected socket to it; later datagrams of the flow follow it, and the endpoint's replies go back
+ * through the listener bound to the Service address, so they come from the address and port the
+ * client used.
+ *
+ * <p>Flows are reconciled, not patched: whenever the routing table changes, a flow is checked at its
+ * next datagram (and by the sweep that runs every second and after each sync) against the table in
+ * effect, and one whose endpoint left its pool or became unavailable is removed, so the next datagram
+ * is scheduled afresh. A Service without usable endpoints drops datagrams (counted) and creates no
+ * flow, so the moment endpoints return the next datagram reaches one. Flows time out like Linux
+ * conntrack entries (30 s unreplied, 120 s once answered, per Service). The table is bounded: past its
+ * maximum the least recently used flow is evicted, so a flood of source ports exhausts neither memory
+ * nor file descriptors. Everything here runs on the table's event loop.
+ */
+public final class UdpFlowTable {
+
+    private final EventLoop loop;
+    private final RoutingState state;
+    private final Transport transport;
+    private final int maxFlows;
+    private final LinkedHashMap<FlowKey, UdpFlow> flows = new LinkedHashMap<>(64, 0.75f, true);
+    private final List<Channel> upstreamsToFlush = new ArrayList<>();
+    private final List<Channel> listenersToFlush = new ArrayList<>();
+    private final ScheduledFuture<?> sweeper;
+
+    /**
+     * A table for {@code loop}.
+     *
+     * @param maxFlows the most flows this loop keeps (each holds one socket)
+     */
+    public UdpFlowTable(EventLoop loop, RoutingState state, Transport transport, int maxFlows) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.state = Objects.requireNonNull(state, "state");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        if (maxFlows < 1) {
+            throw new IllegalArgumentException("maxFlows must be at least 1");
+        }
+        this.maxFlows = maxFlows;
+        this.sweeper = loop.scheduleAtFixedRate(this::sweep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** The event loop this table lives on. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** A datagram from a client to {@code service}, received on {@code listener}. */
+    void fromClient(Channel listener, VirtualAddress service, InetSocketAddress client, ByteBuf content) {
+        long now = System.nanoTime();
+        FlowKey key = new FlowKey(client, service);
+        UdpFlow flow = flows.get(key);
+        if (flow != null && !valid(flow, state.table())) {
+            remove(flow);
+            flow.stats.flowReconciled();
+            flow = null;
+        }
+        if (flow == null) {
+            flow = open(listener, key, now);
+            if (flow == null) {
+                return;
+            }
+        }
+        flow.lastSeen = now;
+        int n = content.readableBytes();
+        Channel upstream = flow.upstream;
+        if (n == 0) {
+            if (!DatagramSender.sendEmpty(upstream, null)) {
+                flow.stats.datagramDropped();
+                return;
+            }
+        } else if (!upstream.isWritable()) {
+            flow.stats.datagramDropped();
+            return;
+        } else {
+            upstream.write(copy(listener, content), upstream.voidPromise());
+            if (upstreamsToFlush.isEmpty() || upstreamsToFlush.get(upstreamsToFlush.size() - 1) != upstream) {
+                upstreamsToFlush.add(upstream);
+            }
+        }
+        flow.packetsOriginal++;
+        flow.bytesOriginal += n;
+        flow.backend.datagramToEndpoint(n);
+        flow.stats.datagramToEndpoint(n);
+    }
+
+    /** A datagram from the endpoint of {@code flow}. */
+    void fromEndpoint(UdpFlow flow, ByteBuf content) {
+        if (flow.removed) {
+            return;
+        }
+        flow.lastSeen = System.nanoTime();
+        flow.seenReply = true;
+        int n = content.readableBytes();
+        Channel listener = flow.listener;
+        if (n == 0) {
+            if (!DatagramSender.sendEmpty(listener, flow.key.client())) {
+                flow.stats.datagramDropped();
+                return;
+            }
+        } else if (!listener.isWritable()) {
+            flow.stats.datagramDropped();
+            return;
+        } else {
+            listener.write(new DatagramPacket(copy(listener, content), flow.key.client()), listener.voidPromise());
+            if (listenersToFlush.isEmpty() || listenersToFlush.get(listenersToFlush.size() - 1) != listener) {
+                listenersToFlush.add(listener);
+            }
+        }
+        flow.packetsReply++;
+        flow.bytesReply += n;
+        flow.backend.datagramFromEndpoint(n);
+        flow.stats.datagramFromEndpoint(n);
+    }
+
+    /** Flushes the endpoint sockets written since the last call (after a batch of client reads). */
+    void flushUpstreams() {
+        for (Channel c : upstreamsToFlush) {
+            c.flush();
+        }
+        upstreamsToFlush.clear();
+    }
+
+    /** Flushes the listener sockets written since the last call (after a batch of endpoint reads). */
+    void flushListeners() {
+        for (Channel c : listenersToFlush) {
+            c.flush();
+        }
+        listenersToFlush.clear();
+    }
+
+    /**
+     * The endpoint of {@code flow} answered with ICMP port unreachable: it is held down like a refused
+     * TCP connect and the flow removed, so the client's next datagram goes elsewhere. Other flows are
+     * untouched: each has its own socket.
+     */
+    void unreachable(UdpFlow flow) {
+        if (flow.removed) {
+            return;
+        }
+        VirtualService vs = state.table().lookup(flow.key.service());
+        flow.backend.connectFailed(vs != null ? vs.pool().options().downBackoff().toNanos()
+                : TimeUnit.SECONDS.toNanos(1));
+        flow.stats.connectFailed();
+        remove(flow);
+        flow.stats.flowReconciled();
+    }
+
+    /** Copies into a buffer of the datagram's size, so a large batch-read buffer is freed at once. */
+    private static ByteBuf copy(Channel channel, ByteBuf content) {
+        int n = content.readableBytes();
+        ByteBuf out = channel.alloc().directBuffer(n, n);
+        out.writeBytes(content, content.readerIndex(), n);
+        return out;
+    }
+
+    private UdpFlow open(Channel listener, FlowKey key, long now) {
+        RoutingTable table = state.table();
+        VirtualService vs = table.lookup(key.service());
+        if (vs == null) {
+            state.stats().unrouted();
+            return null;
+        }
+        BackendPool pool = vs.pool();
+        Backend backend = pool.choose(PickContext.of(key.client().getAddress(), key.client().getPort(),
+                key.service().address(), key.service().port()), state.affinity());
+        if (backend == null) {
+            pool.stats().datagramDropped();
+            return null;
+        }
+        while (flows.size() >= maxFlows) {
+            UdpFlow eldest = flows.values().iterator().next();
+            remove(eldest);
+            eldest.stats.flowEvicted();
+        }
+        UdpFlow flow = new UdpFlow(key, vs.service().id().toString(), backend, pool.stats(), listener,
+                pool.options().udpTimeout().toNanos(), pool.options().udpStreamTimeout().toNanos(), now,
+                table.version());
+        Channel upstream = transport.newDatagramChannel(backend.address());
+        UdpChannels.configure(upstream);
+        upstream.pipeline().addLast(new UdpUpstreamHandler(this, flow));
+        loop.register(upstream);
+        // A UDP connect completes at once; it makes the kernel filter replies to this endpoint only.
+        upstream.connect(backend.socketAddress());
+        flow.upstream = upstream;
+        flows.put(key, flow);
+        backend.connectionOpened();
+        pool.stats().flowCreated();
+        return flow;
+    }
+
+    /**
+     * True while the flow's endpoint is still one its Service would schedule: a member of the pool in
+     * the current table and available (unless nothing in the pool is, when keeping it beats dropping).
+     */
+    private boolean valid(UdpFlow flow, RoutingTable table) {
+        if (flow.tableVersion != table.version()) {
+            VirtualService vs = table.lookup(flow.key.service());
+            if (vs == null || !vs.pool().contains(flow.backend)) {
+                return false;
+            }
+            flow.tableVersion = table.version();
+        }
+        if (flow.backend.isAvailable()) {
+            return true;
+        }
+        VirtualService vs = table.lookup(flow.key.service());
+        if (vs != null) {
+            for (Backend b : vs.pool().backends()) {
+                if (b != flow.backend && b.weight() > 0 && b.isAvailable()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void remove(UdpFlow flow) {
+        if (flow.removed) {
+            return;
+        }
+        flow.removed = true;
+        flows.remove(flow.key);
+        flow.upstream.close();
+        flow.backend.connectionClosed(false);
+    }
+
+    /** Expires idle flows and removes flows whose endpoint is no longer usable. */
+    public void sweep() {
+        long now = System.nanoTime();
+        RoutingTable table = state.table();
+        for (Iterator<UdpFlow> it = new ArrayList<>(flows.values()).iterator(); it.hasNext(); ) {
+            UdpFlow flow = it.next();
+            if (now - flow.expiresAt() >= 0) {
+                remove(flow);
+                flow.stats.flowExpired();
+            } else if (!valid(flow, table)) {
+                remove(flow);
+                flow.stats.flowReconciled();
+            }
+        }
+    }
+
+    /** The flows matching {@code filter}, for the admin view. */
+    public List<FlowView> snapshot(Predicate<FlowView> filter) {
+        long now = System.nanoTime();
+        List<FlowView> out = new ArrayList<>();
+        for (UdpFlow f : flows.values()) {
+            FlowView v = view(f, now);
+            if (filter.test(v)) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Removes the flows matching {@code filter}; returns how many. */
+    public int flush(Predicate<FlowView> filter) {
+        long now = System.nanoTime();
+        int n = 0;
+        for (UdpFlow f : new ArrayList<>(flows.values())) {
+            if (filter.test(view(f, now))) {
+                remove(f);
+                f.stats.flowFlushed();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** How many flows this loop holds. */
+    public int size() {
+        return flows.size();
+    }
+
+    private static FlowView view(UdpFlow f, long now) {
+        return new FlowView(f.service, hostPort(f.key.client()),
+                hostPort(new InetSocketAddress(f.key.service().address(), f.key.service().port())),
+                hostPort(f.backend.socketAddress()), (now - f.created) / 1e9, Math.max(0, f.expiresAt() - now) / 1e9,
+                f.packetsOriginal, f.bytesOriginal, f.packetsReply, f.bytesReply, f.seenReply ? "ASSURED" : "UNREPLIED");
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** Closes every flow and stops the sweep. */
+    public void close() {
+        sweeper.cancel(false);
+        for (UdpFlow f : new ArrayList<>(flows.values())) {
+            remove(f);
+        }
+    }
+}
