@@ -47,6 +47,8 @@ public final class UdpFlowTable {
     private final LinkedHashMap<FlowKey, UdpFlow> flows = new LinkedHashMap<>(64, 0.75f, true);
     private final List<Channel> upstreamsToFlush = new ArrayList<>();
     private final List<Channel> listenersToFlush = new ArrayList<>();
+    private boolean listenerFlushScheduled;
+    private final Runnable flushListenersTask = this::flushListeners;
     private final ScheduledFuture<?> sweeper;
 
     /**
@@ -128,8 +130,14 @@ public final class UdpFlowTable {
             return;
         } else {
             listener.write(new DatagramPacket(copy(listener, content), flow.key.client()), listener.voidPromise());
-            if (listenersToFlush.isEmpty() || listenersToFlush.get(listenersToFlush.size() - 1) != listener) {
+            if (!listenersToFlush.contains(listener)) {
                 listenersToFlush.add(listener);
+            }
+            if (!listenerFlushScheduled) {
+                // Replies to many clients arrive on many flow sockets in one pass of the event loop; flushing
+                // the listener once after the pass sends them together (sendmmsg) instead of one call each.
+                listenerFlushScheduled = true;
+                loop.execute(flushListenersTask);
             }
         }
         flow.packetsReply++;
@@ -146,8 +154,9 @@ public final class UdpFlowTable {
         upstreamsToFlush.clear();
     }
 
-    /** Flushes the listener sockets written since the last call (after a batch of endpoint reads). */
+    /** Flushes the listener sockets written since the last call, once per event-loop pass. */
     void flushListeners() {
+        listenerFlushScheduled = false;
         for (Channel c : listenersToFlush) {
             c.flush();
         }

@@ -30,11 +30,6 @@ final class UdpUpstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        table.flushListeners();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A connected UDP socket reports the endpoint's ICMP port unreachable as a refused read or write.
         if (cause instanceof PortUnreachableException || cause instanceof IOException) {

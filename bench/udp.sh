@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# UDP side by side, one run: small datagrams through Switchboard, through nginx's stream UDP proxy,
+# and direct to the same echo endpoint. Two loads per target, each bounded by DURATION seconds:
+# closed loop (WINDOW datagrams in flight per client: the packet rate each path sustains, and loss)
+# and open loop at RATE datagrams/s (loss at a fixed offered load). Both proxies get one thread
+# (nginx: one worker process).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
+
+DURATION="${DURATION:-10}"
+CLIENTS="${CLIENTS:-16}"
+PAYLOAD="${PAYLOAD:-64}"
+WINDOW="${WINDOW:-8}"
+RATE="${RATE:-30000}"
+WORKERS="${WORKERS:-1}"
+need nginx nginx
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need /usr/lib/nginx/modules/ngx_stream_module.so libnginx-mod-stream
+JAR="$(switchboard_jar)"
+(cd "$REPO_DIR" && ./mvnw -q -B -DskipTests -pl bench -am package) >&2
+LOAD=(java -cp "$REPO_DIR/bench/target/classes" io.switchboard.bench.UdpLoad)
+
+start echo "${LOAD[@]}" echo 127.0.0.1:15400
+wait_udp 127.0.0.1 15400
+
+mkdir -p "$WORK/manifests" "$WORK/nginx"
+cat >"$WORK/manifests/udp.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: udp-bench, namespace: default}
+spec:
+  clusterIP: 127.0.0.100
+  ports: [{name: udp, protocol: UDP, port: 5400, targetPort: 15400}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: udp-bench-1, namespace: default, labels: {kubernetes.io/service-name: udp-bench}}
+addressType: IPv4
+ports: [{name: udp, protocol: UDP, port: 15400}]
+endpoints: [{addresses: [127.0.0.1]}]
+YAML
+start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
+  --admin 127.0.0.1:19902
+cat >"$WORK/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+worker_processes $WORKERS;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 8192; }
+stream {
+  server {
+    listen 127.0.0.102:5400 udp reuseport;
+    proxy_pass 127.0.0.1:15400;
+    proxy_timeout 20s;
+  }
+}
+CONF
+start nginx nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g "daemon off;"
+wait_udp 127.0.0.100 5400; wait_udp 127.0.0.102 5400
+
+declare -A TARGET=([direct]=127.0.0.1:15400 [nginx]=127.0.0.102:5400 [switchboard]=127.0.0.100:5400)
+declare -A PPS LOSSW LOSSR
+for t in direct nginx switchboard; do
+  "${LOAD[@]}" window "${TARGET[$t]}" "$CLIENTS" 5 "$PAYLOAD" "$WINDOW" >/dev/null   # warm-up
+done
+for t in direct nginx switchboard; do
+  out=$("${LOAD[@]}" window "${TARGET[$t]}" "$CLIENTS" "$DURATION" "$PAYLOAD" "$WINDOW")
+  PPS[$t]=$(sed -E 's/.*received_pps=([0-9]+).*/\1/' <<<"$out")
+  LOSSW[$t]=$(sed -E 's/.*loss=([0-9.]+)%.*/\1/' <<<"$out")
+  out=$("${LOAD[@]}" rate "${TARGET[$t]}" "$CLIENTS" "$DURATION" "$PAYLOAD" "$RATE")
+  LOSSR[$t]=$(sed -E 's/.*loss=([0-9.]+)%.*/\1/' <<<"$out")
+done
+
+echo
+echo "UDP through Switchboard vs nginx stream (udp) vs direct, one run"
+echo "machine: $(machine); $(nginx -v 2>&1); proxies with $WORKERS thread/worker; $CLIENTS client sockets; ${PAYLOAD}-byte datagrams; ${DURATION}s per load"
+printf "%-44s %12s %12s %12s %10s %10s\n" "metric" "direct" "nginx" "switchboard" "sb/direct" "sb/nginx"
+printf "%-44s %12s %12s %12s %10s %10s\n" "echoed datagrams/s (window $WINDOW per client)" "${PPS[direct]}" "${PPS[nginx]}" \
+  "${PPS[switchboard]}" "$(ratio "${PPS[switchboard]}" "${PPS[direct]}")" "$(ratio "${PPS[switchboard]}" "${PPS[nginx]}")"
+printf "%-44s %11s%% %11s%% %11s%%\n" "loss, closed loop" "${LOSSW[direct]}" "${LOSSW[nginx]}" "${LOSSW[switchboard]}"
+printf "%-44s %11s%% %11s%% %11s%%\n" "loss at $RATE datagrams/s offered" "${LOSSR[direct]}" "${LOSSR[nginx]}" "${LOSSR[switchboard]}"
