@@ -25,16 +25,18 @@ import java.util.Set;
  *                         traffic (Linux conntrack's {@code nf_conntrack_udp_timeout}, 30 s)
  * @param udpStreamTimeout how long a UDP flow that has seen traffic both ways lives without traffic
  *                         ({@code nf_conntrack_udp_timeout_stream}, 120 s)
+ * @param http             request-level behaviour of HTTP ports
  */
 public record ServiceOptions(Algorithm scheduler, Set<SchedulerFlag> schedulerFlags,
                              Map<String, Integer> endpointWeights, Optional<HealthCheck> healthCheck,
                              Duration connectTimeout, int connectAttempts, Duration idleTimeout,
-                             Duration downBackoff, Duration udpTimeout, Duration udpStreamTimeout) {
+                             Duration downBackoff, Duration udpTimeout, Duration udpStreamTimeout,
+                             HttpOptions http) {
 
     /** The options of a Service with no Switchboard annotations. */
     public static final ServiceOptions DEFAULT = new ServiceOptions(Algorithm.RR, Set.of(), Map.of(),
             Optional.empty(), Duration.ofSeconds(2), 3, Duration.ofHours(1), Duration.ofSeconds(1),
-            Duration.ofSeconds(30), Duration.ofSeconds(120));
+            Duration.ofSeconds(30), Duration.ofSeconds(120), HttpOptions.DEFAULT);
 
     public ServiceOptions {
         Objects.requireNonNull(scheduler, "scheduler");
@@ -46,6 +48,7 @@ public record ServiceOptions(Algorithm scheduler, Set<SchedulerFlag> schedulerFl
         Objects.requireNonNull(downBackoff, "downBackoff");
         Objects.requireNonNull(udpTimeout, "udpTimeout");
         Objects.requireNonNull(udpStreamTimeout, "udpStreamTimeout");
+        Objects.requireNonNull(http, "http");
         if (connectAttempts < 1) {
             throw new IllegalArgumentException("connectAttempts must be at least 1");
         }

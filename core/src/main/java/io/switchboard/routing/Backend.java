@@ -38,6 +38,15 @@ public final class Backend implements Destination {
     private final LongAdder datagramsToEndpoint = new LongAdder();
     private final LongAdder datagramsFromEndpoint = new LongAdder();
 
+    private final RequestStats requests = new RequestStats();
+    private final LongAdder ejected = new LongAdder();
+    /** Peak-EWMA latency in nanoseconds and when it was last updated; races only blur an estimate. */
+    private volatile double latencyEwma;
+    private volatile long latencyStamp;
+    private final AtomicInteger consecutiveErrors = new AtomicInteger();
+    private final AtomicInteger ejections = new AtomicInteger();
+    private volatile long lastEjectionEnd;
+
     private volatile long downUntilNanos;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile boolean checkedHealthy = true;
@@ -95,6 +104,73 @@ public final class Backend implements Destination {
     @Override
     public boolean isAvailable() {
         return checkedHealthy && nanoTime.getAsLong() - downUntilNanos >= 0;
+    }
+
+    @Override
+    public int inFlightRequests() {
+        return requests.inFlight();
+    }
+
+    @Override
+    public double latencyEstimate() {
+        return latencyEwma;
+    }
+
+    /** HTTP request counters of this endpoint. */
+    public RequestStats requests() {
+        return requests;
+    }
+
+    /** How many times outlier detection ejected this endpoint. */
+    public long ejectedCount() {
+        return ejected.sum();
+    }
+
+    /** Half-life of the latency estimate's decay, as Finagle's default. */
+    private static final double DECAY_NANOS = 10e9;
+
+    /**
+     * Records a response latency in the peak EWMA: a slower observation replaces the estimate at once,
+     * a faster one is averaged in with a weight that grows with the time since the last observation.
+     */
+    public void observeLatency(long nanos) {
+        long now = nanoTime.getAsLong();
+        double current = latencyEwma;
+        if (nanos > current) {
+            latencyEwma = nanos;
+        } else {
+            double w = Math.exp(-Math.max(0, now - latencyStamp) / DECAY_NANOS);
+            latencyEwma = current * w + nanos * (1 - w);
+        }
+        latencyStamp = now;
+    }
+
+    /** A request to this endpoint succeeded: the error streak ends. */
+    public void requestSucceeded() {
+        consecutiveErrors.set(0);
+        int n = ejections.get();
+        if (n > 0 && nanoTime.getAsLong() - lastEjectionEnd > 0) {
+            // Healthy since its last ejection ended: the next ejection starts from the base again.
+            ejections.set(0);
+        }
+    }
+
+    /**
+     * A request to this endpoint failed (a 5xx, a reset, a timeout). After {@code threshold}
+     * consecutive failures the endpoint is ejected for {@code base} times the number of times it was
+     * ejected in a row (at most 10), as Envoy's outlier detection does. Returns true when this ejected it.
+     */
+    public boolean requestFailed(int threshold, long baseNanos) {
+        if (consecutiveErrors.incrementAndGet() < threshold) {
+            return false;
+        }
+        consecutiveErrors.set(0);
+        int n = Math.min(ejections.incrementAndGet(), 10);
+        long until = nanoTime.getAsLong() + baseNanos * n;
+        downUntilNanos = until;
+        lastEjectionEnd = until + baseNanos * n;
+        ejected.increment();
+        return true;
     }
 
     /** The endpoint's conditions from its EndpointSlice. */

@@ -23,6 +23,8 @@ public final class ServicePortStats {
     private final LongAdder flowsEvicted = new LongAdder();
     private final LongAdder flowsReconciled = new LongAdder();
     private final LongAdder flowsFlushed = new LongAdder();
+    private final RequestStats requests = new RequestStats();
+    private final LongAdder ejections = new LongAdder();
 
     /** A connection was reset because no endpoint could take it. */
     public void rejected() {
@@ -52,6 +54,20 @@ public final class ServicePortStats {
     /** Bytes relayed from endpoints to clients. */
     public void addBytesFromEndpoints(long n) {
         bytesFromEndpoints.add(n);
+    }
+
+    /** HTTP request counters of this Service port. */
+    public RequestStats requests() {
+        return requests;
+    }
+
+    /** Outlier detection ejected one of this port's endpoints. */
+    public void ejected() {
+        ejections.increment();
+    }
+
+    public long ejectionCount() {
+        return ejections.sum();
     }
 
     /** A datagram of {@code bytes} went to an endpoint. */

@@ -40,11 +40,15 @@ public enum Algorithm {
     /** Weighted random. */
     RANDOM,
     /** Power of two choices. */
-    P2C;
+    P2C,
+    /** Power of two choices on in-flight requests (HTTP). */
+    LEAST_REQUEST,
+    /** Peak exponentially weighted moving average of latency (HTTP). */
+    EWMA;
 
     /** The lower-case name used in annotations. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** The algorithm with this name, or an exception listing the valid names. */

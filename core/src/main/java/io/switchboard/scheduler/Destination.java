@@ -25,6 +25,16 @@ public interface Destination {
     /** False while health checking or passive failure detection holds the destination down. */
     boolean isAvailable();
 
+    /** Requests in flight, for the request-level schedulers; connection schedulers do not use it. */
+    default int inFlightRequests() {
+        return activeConnections();
+    }
+
+    /** The peak-EWMA latency estimate in nanoseconds, 0 while unknown. */
+    default double latencyEstimate() {
+        return 0;
+    }
+
     /** IPVS's load estimate, {@code (active << 8) + inactive}, used by the least-connection family. */
     static int overhead(Destination d) {
         return (d.activeConnections() << 8) + d.inactiveConnections();

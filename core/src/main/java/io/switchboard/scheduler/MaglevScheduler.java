@@ -9,7 +9,8 @@ import java.util.List;
  * its address and port ({@code offset}, {@code skip}); destinations take turns claiming their next
  * free preferred position, a destination taking {@code weight / gcd} turns per round, until the
  * prime-sized table is full. A connection goes to the entry of its hashed client address (and port,
- * with {@code mh-port}). Removing one of N destinations moves only about 1/N of the table. If the
+ * with {@code mh-port}), or for HTTP of the request's hash key (a header, a cookie) when one is
+ * configured. Removing one of N destinations moves only about 1/N of the table. If the
  * entry's destination is unavailable the connection is refused, or with {@code mh-fallback} other
  * hashes of the client are tried in turn.
  */
@@ -108,7 +109,9 @@ final class MaglevScheduler<D extends Destination> implements Scheduler<D> {
     public D pick(PickContext context) {
         int m = lookup.length;
         int port = hashPort ? context.clientPort() : 0;
-        int address = context.foldedClientAddress();
+        // An HTTP hash key (header or cookie) stands in for the client address.
+        int address = context.hashed() ? (int) (context.hashKey() ^ (context.hashKey() >>> 32))
+                : context.foldedClientAddress();
         int home = Hashing.keyedMod(Integer.toUnsignedLong(port + address), OFFSET_KEY, m);
         D d = (D) lookup[home];
         if (d == null) {

@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param servicePort    the Service port
  * @param excluded       destinations not to pick again (compared by identity)
  * @param ignoreHealth   pick even destinations marked unavailable, used when all of them are
+ * @param hashKey        what the hashing schedulers hash instead of the client address (an HTTP header
+ *                       or cookie), when {@code hashed}
+ * @param hashed         whether {@code hashKey} is set
  */
 public record PickContext(InetAddress clientAddress, int clientPort, InetAddress serviceAddress, int servicePort,
-                          List<? extends Destination> excluded, boolean ignoreHealth) {
+                          List<? extends Destination> excluded, boolean ignoreHealth, long hashKey, boolean hashed) {
 
     public PickContext {
         Objects.requireNonNull(clientAddress, "clientAddress");
@@ -28,17 +31,24 @@ public record PickContext(InetAddress clientAddress, int clientPort, InetAddress
 
     /** A context for a first attempt. */
     public static PickContext of(InetAddress client, int clientPort, InetAddress service, int servicePort) {
-        return new PickContext(client, clientPort, service, servicePort, List.of(), false);
+        return new PickContext(client, clientPort, service, servicePort, List.of(), false, 0, false);
     }
 
     /** The same connection, not going to any of {@code tried}. */
     public PickContext excluding(List<? extends Destination> tried) {
-        return new PickContext(clientAddress, clientPort, serviceAddress, servicePort, tried, ignoreHealth);
+        return new PickContext(clientAddress, clientPort, serviceAddress, servicePort, tried, ignoreHealth, hashKey,
+                hashed);
     }
 
     /** The same connection, ignoring health marks. */
     public PickContext ignoringHealth() {
-        return new PickContext(clientAddress, clientPort, serviceAddress, servicePort, excluded, true);
+        return new PickContext(clientAddress, clientPort, serviceAddress, servicePort, excluded, true, hashKey, hashed);
+    }
+
+    /** The same request, hashed on {@code key} (a header or cookie value) rather than the client address. */
+    public PickContext withHashKey(long key) {
+        return new PickContext(clientAddress, clientPort, serviceAddress, servicePort, excluded, ignoreHealth, key,
+                true);
     }
 
     /** True when the destination may be picked: available (or health ignored) and not excluded. */

@@ -41,6 +41,8 @@ public final class Schedulers {
             case TWOS -> new TwoChoicesScheduler<>(destinations, config.random());
             case RANDOM -> new RandomScheduler<>(destinations, config.random());
             case P2C -> new PowerOfTwoChoicesScheduler<>(destinations, config.random());
+            case LEAST_REQUEST -> new LeastRequestScheduler<>(destinations, config.random());
+            case EWMA -> new PeakEwmaScheduler<>(destinations, config.random());
         };
     }
 }

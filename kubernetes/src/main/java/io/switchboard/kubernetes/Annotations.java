@@ -3,6 +3,7 @@ package io.switchboard.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.model.HealthCheck;
+import io.switchboard.model.HttpOptions;
 import io.switchboard.model.ServiceOptions;
 import io.switchboard.scheduler.Algorithm;
 import io.switchboard.scheduler.SchedulerFlag;
@@ -37,11 +38,22 @@ public final class Annotations {
     public static final String DOWN_BACKOFF = PREFIX + "down-backoff";
     public static final String UDP_TIMEOUT = PREFIX + "udp-timeout";
     public static final String UDP_STREAM_TIMEOUT = PREFIX + "udp-stream-timeout";
+    public static final String HTTP_RETRIES = PREFIX + "http-retries";
+    public static final String HTTP_RETRY_BUDGET = PREFIX + "http-retry-budget";
+    public static final String HTTP_TRY_TIMEOUT = PREFIX + "http-try-timeout";
+    public static final String HTTP_REQUEST_TIMEOUT = PREFIX + "http-request-timeout";
+    public static final String HTTP_MAX_REQUESTS = PREFIX + "http-max-requests-per-endpoint";
+    public static final String OUTLIER_ERRORS = PREFIX + "outlier-consecutive-errors";
+    public static final String OUTLIER_EJECTION = PREFIX + "outlier-base-ejection";
+    public static final String HASH_KEY = PREFIX + "hash-key";
+    public static final String STICKY_COOKIE = PREFIX + "sticky-cookie";
 
     /** Every annotation Switchboard reads. */
     public static final List<String> KNOWN = List.of(SCHEDULER, SCHEDULER_FLAGS, ENDPOINT_WEIGHTS, HEALTH_CHECK,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_RISE, HEALTH_CHECK_FALL, CONNECT_TIMEOUT,
-            CONNECT_ATTEMPTS, IDLE_TIMEOUT, DOWN_BACKOFF, UDP_TIMEOUT, UDP_STREAM_TIMEOUT);
+            CONNECT_ATTEMPTS, IDLE_TIMEOUT, DOWN_BACKOFF, UDP_TIMEOUT, UDP_STREAM_TIMEOUT, HTTP_RETRIES,
+            HTTP_RETRY_BUDGET, HTTP_TRY_TIMEOUT, HTTP_REQUEST_TIMEOUT, HTTP_MAX_REQUESTS, OUTLIER_ERRORS,
+            OUTLIER_EJECTION, HASH_KEY, STICKY_COOKIE);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -76,9 +88,21 @@ public final class Annotations {
         Duration backoff = value(a, DOWN_BACKOFF, d.downBackoff(), GoDuration::parse, errors);
         Duration udp = value(a, UDP_TIMEOUT, d.udpTimeout(), Annotations::positiveDuration, errors);
         Duration udpStream = value(a, UDP_STREAM_TIMEOUT, d.udpStreamTimeout(), Annotations::positiveDuration, errors);
+        HttpOptions h = HttpOptions.DEFAULT;
+        HttpOptions http = new HttpOptions(
+                value(a, HTTP_RETRIES, h.retries(), v -> intIn(v, 0, 10), errors),
+                value(a, HTTP_RETRY_BUDGET, h.retryBudgetPercent(), v -> intIn(v.endsWith("%")
+                        ? v.substring(0, v.length() - 1) : v, 0, 100), errors),
+                value(a, HTTP_TRY_TIMEOUT, h.tryTimeout(), GoDuration::parse, errors),
+                value(a, HTTP_REQUEST_TIMEOUT, h.requestTimeout(), GoDuration::parse, errors),
+                value(a, HTTP_MAX_REQUESTS, h.maxRequestsPerEndpoint(), v -> intIn(v, 0, 1_000_000), errors),
+                value(a, OUTLIER_ERRORS, h.outlierConsecutiveErrors(), v -> intIn(v, 1, 1000), errors),
+                value(a, OUTLIER_EJECTION, h.outlierBaseEjection(), Annotations::positiveDuration, errors),
+                value(a, HASH_KEY, h.hashKey(), Annotations::hashKey, errors),
+                value(a, STICKY_COOKIE, h.stickyCookie(), Annotations::cookieName, errors));
         return new ServiceOptions(scheduler, flags, weights,
                 check ? Optional.of(new HealthCheck(interval, timeout, rise, fall)) : Optional.empty(),
-                connectTimeout, attempts, idle, backoff, udp, udpStream);
+                connectTimeout, attempts, idle, backoff, udp, udpStream, http);
     }
 
     /** The field path of an annotation, for errors. */
@@ -122,6 +146,28 @@ public final class Annotations {
             // reported below
         }
         throw new IllegalArgumentException("expected a whole number from " + min + " to " + max + ", got \"" + v + "\"");
+    }
+
+    /** {@code header:NAME}, {@code cookie:NAME} or {@code client-ip}. */
+    private static HttpOptions.HashKey hashKey(String v) {
+        if (v.equals("client-ip")) {
+            return HttpOptions.HashKey.CLIENT_IP;
+        }
+        int colon = v.indexOf(':');
+        String kind = colon < 0 ? v : v.substring(0, colon);
+        String name = colon < 0 ? "" : v.substring(colon + 1).trim();
+        if ((kind.equals("header") || kind.equals("cookie")) && !name.isEmpty()) {
+            return new HttpOptions.HashKey(kind.equals("header") ? HttpOptions.HashKey.Source.HEADER
+                    : HttpOptions.HashKey.Source.COOKIE, name);
+        }
+        throw new IllegalArgumentException("expected header:NAME, cookie:NAME or client-ip, got \"" + v + "\"");
+    }
+
+    private static String cookieName(String v) {
+        if (!v.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            throw new IllegalArgumentException("not a cookie name: \"" + v + "\"");
+        }
+        return v;
     }
 
     private static Set<SchedulerFlag> flags(String v) {

@@ -1,0 +1,54 @@
+package io.switchboard.model;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How an HTTP Service port (one with an L7 {@code appProtocol}) treats requests.
+ *
+ * @param retries                  how many other endpoints a request may try after a failure
+ * @param retryBudgetPercent       retries may add at most this share of the requests in flight
+ *                                 (at least 3 concurrent retries are always allowed)
+ * @param tryTimeout               how long one try may wait for the response to begin (0: none)
+ * @param requestTimeout           how long a whole request may take (0: none; gRPC's grpc-timeout
+ *                                 applies too)
+ * @param maxRequestsPerEndpoint   requests in flight per endpoint before it takes no more; when all
+ *                                 are full the request gets 503 (0: no limit)
+ * @param outlierConsecutiveErrors consecutive failures (5xx, resets, timeouts) that eject an endpoint
+ * @param outlierBaseEjection      how long a first ejection lasts; it grows with repeated ejections
+ * @param hashKey                  what {@code mh} hashes for HTTP: a header, a cookie or the client IP
+ * @param stickyCookie             name of the cookie that pins a client to an endpoint, or empty
+ */
+public record HttpOptions(int retries, int retryBudgetPercent, Duration tryTimeout, Duration requestTimeout,
+                          int maxRequestsPerEndpoint, int outlierConsecutiveErrors, Duration outlierBaseEjection,
+                          HashKey hashKey, String stickyCookie) {
+
+    /** Defaults: 2 retries within a 20 % budget, no timeouts, no limit, eject after 5 failures for 30 s. */
+    public static final HttpOptions DEFAULT = new HttpOptions(2, 20, Duration.ZERO, Duration.ZERO, 0, 5,
+            Duration.ofSeconds(30), HashKey.CLIENT_IP, "");
+
+    public HttpOptions {
+        Objects.requireNonNull(tryTimeout, "tryTimeout");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(outlierBaseEjection, "outlierBaseEjection");
+        Objects.requireNonNull(hashKey, "hashKey");
+        Objects.requireNonNull(stickyCookie, "stickyCookie");
+    }
+
+    /**
+     * What consistent hashing uses for an HTTP request.
+     *
+     * @param source header, cookie or client IP
+     * @param name   the header or cookie name
+     */
+    public record HashKey(Source source, String name) {
+
+        /** The client's address, as for TCP. */
+        public static final HashKey CLIENT_IP = new HashKey(Source.CLIENT_IP, "");
+
+        /** Where the key comes from. */
+        public enum Source {
+            HEADER, COOKIE, CLIENT_IP
+        }
+    }
+}
