@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param retries                  how many other endpoints a request may try after a failure
  * @param retryBudgetPercent       retries may add at most this share of the requests in flight
  *                                 (at least 3 concurrent retries are always allowed)
- * @param tryTimeout               how long one try may wait for the response to begin (0: none)
+ * @param tryTimeout               how long one try may wait for the response to begin (0: none); an
+ *                                 endpoint that accepts and never answers then costs a retry, not a hang
  * @param requestTimeout           how long a whole request may take (0: none; gRPC's grpc-timeout
  *                                 applies too)
  * @param maxRequestsPerEndpoint   requests in flight per endpoint before it takes no more; when all
@@ -23,8 +24,11 @@ public record HttpOptions(int retries, int retryBudgetPercent, Duration tryTimeo
                           int maxRequestsPerEndpoint, int outlierConsecutiveErrors, Duration outlierBaseEjection,
                           HashKey hashKey, String stickyCookie) {
 
-    /** Defaults: 2 retries within a 20 % budget, no timeouts, no limit, eject after 5 failures for 30 s. */
-    public static final HttpOptions DEFAULT = new HttpOptions(2, 20, Duration.ZERO, Duration.ZERO, 0, 5,
+    /**
+     * Defaults: 2 retries within a 20 % budget, 30 s for a response to begin, no whole-request limit
+     * (streams may last), no per-endpoint limit, ejection after 5 consecutive failures for 30 s.
+     */
+    public static final HttpOptions DEFAULT = new HttpOptions(2, 20, Duration.ofSeconds(30), Duration.ZERO, 0, 5,
             Duration.ofSeconds(30), HashKey.CLIENT_IP, "");
 
     public HttpOptions {

@@ -25,6 +25,7 @@ public final class ServicePortStats {
     private final LongAdder flowsFlushed = new LongAdder();
     private final RequestStats requests = new RequestStats();
     private final LongAdder ejections = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicInteger activeRetries = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A connection was reset because no endpoint could take it. */
     public void rejected() {
@@ -64,6 +65,21 @@ public final class ServicePortStats {
     /** Outlier detection ejected one of this port's endpoints. */
     public void ejected() {
         ejections.increment();
+    }
+
+    /** A request began retrying; counted against the retry budget until it ends. */
+    public void retryStarted() {
+        activeRetries.incrementAndGet();
+    }
+
+    /** A retrying request ended. */
+    public void retryEnded() {
+        activeRetries.decrementAndGet();
+    }
+
+    /** Requests retrying now. */
+    public int activeRetries() {
+        return activeRetries.get();
     }
 
     public long ejectionCount() {

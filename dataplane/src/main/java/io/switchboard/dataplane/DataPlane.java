@@ -4,6 +4,8 @@ import io.netty.channel.EventLoopGroup;
 import io.switchboard.affinity.AffinityTable;
 import io.netty.channel.EventLoop;
 import io.switchboard.dataplane.tcp.TcpFrontendHandler;
+import io.switchboard.dataplane.http.HttpContext;
+import io.switchboard.dataplane.http.UpstreamPools;
 import io.switchboard.dataplane.udp.FlowView;
 import io.switchboard.dataplane.udp.UdpFlowTable;
 import io.switchboard.dataplane.udp.UdpListenerHandler;
@@ -54,6 +56,7 @@ public final class DataPlane implements AutoCloseable {
     private final RoutingState state;
     private final ListenerManager listeners;
     private final Map<EventLoop, UdpFlowTable> flowTables = new LinkedHashMap<>();
+    private final Map<EventLoop, HttpContext> httpContexts = new LinkedHashMap<>();
 
     /** Starts the event loops; nothing listens until the first {@link #apply}. */
     public DataPlane(Settings settings) {
@@ -68,11 +71,13 @@ public final class DataPlane implements AutoCloseable {
         for (var executor : workers) {
             EventLoop loop = (EventLoop) executor;
             flowTables.put(loop, new UdpFlowTable(loop, state, transport, perLoop));
+            httpContexts.put(loop, new HttpContext(state, new UpstreamPools(loop, transport)));
         }
+        Map<EventLoop, HttpContext> http = Map.copyOf(httpContexts);
         Map<EventLoop, UdpFlowTable> tables = Map.copyOf(flowTables);
         this.listeners = new ListenerManager(workers, transport,
                 Map.of(Protocol.TCP, ListenerManager.tcpBinder(transport, workers,
-                                () -> new TcpFrontendHandler(state, transport)),
+                                () -> new TcpFrontendHandler(state, transport, http)),
                         Protocol.UDP, ListenerManager.udpBinder(transport, workers,
                                 key -> new UdpListenerHandler(new VirtualAddress(key.address(), key.port(),
                                         Protocol.UDP), tables))),
@@ -163,6 +168,7 @@ public final class DataPlane implements AutoCloseable {
             if (!t.loop().isShuttingDown()) {
                 onLoop(t, () -> {
                     t.close();
+                    httpContexts.get(t.loop()).upstreams().close();
                     return null;
                 });
             }

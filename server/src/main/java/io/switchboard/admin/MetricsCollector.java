@@ -1,7 +1,9 @@
 package io.switchboard.admin;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
@@ -9,6 +11,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
+import io.switchboard.routing.RequestStats;
 import io.switchboard.routing.RoutingTable;
 import io.switchboard.routing.ServicePortStats;
 import io.switchboard.routing.ServiceRoutes;
@@ -50,6 +53,33 @@ final class MetricsCollector implements MultiCollector {
         }
     }
 
+    private static boolean isHttp(ServiceRoutes routes, io.switchboard.model.ServicePortName spn) {
+        for (var p : routes.service().ports()) {
+            if (p.nameIn(routes.service().id()).equals(spn)) {
+                return io.switchboard.dataplane.http.HttpProtocol.of(p.appProtocol()) != null;
+            }
+        }
+        return false;
+    }
+
+    private static void addRequests(Family f, RequestStats r, Labels labels) {
+        for (int c = 0; c <= 5; c++) {
+            long n = r.byClass(c);
+            if (n > 0 || c == 2 || c == 5) {
+                f.add(n, labels.add("class", c == 0 ? "0" : c + "xx"));
+            }
+        }
+    }
+
+    private static HistogramSnapshot.HistogramDataPointSnapshot latency(RequestStats r, Labels labels) {
+        double[] bounds = new double[RequestStats.BUCKETS.length + 1];
+        System.arraycopy(RequestStats.BUCKETS, 0, bounds, 0, RequestStats.BUCKETS.length);
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        return HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, r.buckets()))
+                .sum(r.latencySum()).labels(labels).build();
+    }
+
     @Override
     public MetricSnapshots collect() {
         RoutingTable table = switchboard.table();
@@ -79,6 +109,22 @@ final class MetricsCollector implements MultiCollector {
         Family svcDatagrams = new Family("switchboard_service_datagrams", "UDP datagrams a Service port relayed", true);
         Family svcDropped = new Family("switchboard_service_datagrams_dropped",
                 "UDP datagrams dropped: no usable endpoint, or a full socket queue", true);
+        Family svcRequests = new Family("switchboard_service_requests",
+                "HTTP requests by status class (class=\"0\": ended without a response)", true);
+        Family epRequests = new Family("switchboard_endpoint_requests", "HTTP requests an endpoint answered, by status class",
+                true);
+        Family svcInFlight = new Family("switchboard_service_requests_in_flight", "HTTP requests in flight", false);
+        Family epInFlight = new Family("switchboard_endpoint_requests_in_flight", "HTTP requests in flight to an endpoint",
+                false);
+        Family svcEjections = new Family("switchboard_service_ejections",
+                "Endpoints ejected by outlier detection (consecutive failures or 5xx)", true);
+        Family epEjections = new Family("switchboard_endpoint_ejections", "Times outlier detection ejected an endpoint",
+                true);
+        HistogramSnapshot.Builder svcLatency = HistogramSnapshot.builder().name("switchboard_service_request_duration_seconds")
+                .help("HTTP request latency, from the request head to the end of the response");
+        HistogramSnapshot.Builder epLatency = HistogramSnapshot.builder().name("switchboard_endpoint_request_duration_seconds")
+                .help("HTTP latency of an endpoint, from sending the request to the end of its response");
+        boolean anyHttp = false;
         Family svcFlows = new Family("switchboard_service_flows",
                 "UDP flows by how they began or ended (created, expired, evicted, reconciled, flushed)", true);
         for (ServiceRoutes routes : table.services().values()) {
@@ -92,6 +138,7 @@ final class MetricsCollector implements MultiCollector {
                 Labels labels = Labels.of("service", spn.service().toString(), "port", spn.port(), "protocol",
                         spn.protocol().name());
                 int active = 0;
+                boolean http = isHttp(routes, spn);
                 for (Backend b : routes.allBackends()) {
                     if (!b.servicePort().equals(spn)) {
                         continue;
@@ -109,6 +156,19 @@ final class MetricsCollector implements MultiCollector {
                         epDatagrams.add(b.datagramsToEndpoint(), el.add("direction", "to_endpoint"));
                         epDatagrams.add(b.datagramsFromEndpoint(), el.add("direction", "from_endpoint"));
                     }
+                    if (http) {
+                        addRequests(epRequests, b.requests(), el);
+                        epInFlight.add(b.requests().inFlight(), el);
+                        epEjections.add(b.ejectedCount(), el);
+                        epLatency.dataPoint(latency(b.requests(), el));
+                    }
+                }
+                if (http) {
+                    anyHttp = true;
+                    addRequests(svcRequests, s.requests(), labels);
+                    svcInFlight.add(s.requests().inFlight(), labels);
+                    svcEjections.add(s.ejectionCount(), labels);
+                    svcLatency.dataPoint(latency(s.requests(), labels));
                 }
                 if (spn.protocol() == io.switchboard.model.Protocol.UDP) {
                     svcDatagrams.add(s.datagramsToEndpoints(), labels.add("direction", "to_endpoint"));
@@ -148,6 +208,13 @@ final class MetricsCollector implements MultiCollector {
                 svcBytes, svcFailures, svcRetries, svcRejected, epDatagrams, svcDatagrams, svcDropped, svcFlows, unrouted,
                 errors, services, addresses, version, affinity}) {
             f.into(out);
+        }
+        if (anyHttp) {
+            for (Family f : new Family[] {svcRequests, epRequests, svcInFlight, epInFlight, svcEjections, epEjections}) {
+                f.into(out);
+            }
+            out.metricSnapshot(svcLatency.build());
+            out.metricSnapshot(epLatency.build());
         }
         return out.build();
     }

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -44,7 +43,12 @@ public final class DemoBackend implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final Channel tcp;
+    /** Every accepted connection, so closing the backend closes them as a killed process would. */
+    private final io.netty.channel.group.ChannelGroup connections =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private final java.net.DatagramSocket udp;
+    private final java.util.concurrent.atomic.LongAdder httpRequests = new java.util.concurrent.atomic.LongAdder();
+    private volatile int forcedStatus;
     private final Thread udpThread;
     private boolean closed;
 
@@ -61,6 +65,7 @@ public final class DemoBackend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        connections.add(ch);
                         ch.pipeline().addLast(new Sniffer());
                     }
                 })
@@ -132,12 +137,13 @@ public final class DemoBackend implements AutoCloseable {
         closed = true;
         udp.close();
         tcp.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
-    /** Decides between HTTP and raw TCP from the first bytes, then gets out of the way. */
+    /** Decides between HTTP/2, HTTP/1 and raw TCP from the first bytes, then gets out of the way. */
     private final class Sniffer extends ByteToMessageDecoder {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -152,13 +158,28 @@ public final class DemoBackend implements AutoCloseable {
                     undecided = true;
                 }
             }
-            if (!http && undecided) {
+            if (head.startsWith("PRI * HT")) {
+                ctx.pipeline().addAfter(ctx.name(), "h2", io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer()
+                        .initialSettings(io.netty.handler.codec.http2.Http2Settings.defaultSettings()
+                                .maxConcurrentStreams(1000).initialWindowSize(1 << 20)).build());
+                ctx.pipeline().addAfter("h2", "h2-streams", new io.netty.handler.codec.http2.Http2MultiplexHandler(
+                        new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                ch.pipeline().addLast(new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(true));
+                                ch.pipeline().addLast(new HttpAnswer(true));
+                            }
+                        }));
+                ctx.pipeline().remove(this);
+                return;
+            }
+            if (!http && (undecided || "PRI * HT".startsWith(head))) {
                 return;
             }
             if (http) {
                 ctx.pipeline().addAfter(ctx.name(), "http", new HttpServerCodec());
-                ctx.pipeline().addAfter("http", "aggregate", new HttpObjectAggregator(1 << 20));
-                ctx.pipeline().addAfter("aggregate", "answer", new HttpAnswer());
+                ctx.pipeline().addAfter("http", "continue", new io.netty.handler.codec.http.HttpServerExpectContinueHandler());
+                ctx.pipeline().addAfter("continue", "answer", new HttpAnswer(false));
             } else {
                 ctx.writeAndFlush(Unpooled.copiedBuffer(name + "\n", StandardCharsets.UTF_8));
                 ctx.pipeline().addAfter(ctx.name(), "echo", new Echo());
@@ -197,24 +218,204 @@ public final class DemoBackend implements AutoCloseable {
         }
     }
 
-    private final class HttpAnswer extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** Requests answered over HTTP, for tests that check what reached an endpoint. */
+    public long httpRequests() {
+        return httpRequests.sum();
+    }
+
+    /** Makes every HTTP answer carry {@code status} (0 restores normal answers). */
+    public void forceStatus(int status) {
+        this.forcedStatus = status;
+    }
+
+    /**
+     * One HTTP/1.1 connection or HTTP/2 stream. Paths: {@code /echo} streams the request body back,
+     * {@code /bytes/N} sends N bytes, {@code /status/C} answers C, {@code /delay/MS} answers after MS
+     * milliseconds, {@code /headers} lists the request headers, anything else answers the name. An
+     * {@code Upgrade: websocket} handshake starts a WebSocket echo; {@code Upgrade: echo} switches to
+     * raw byte echo.
+     */
+    private final class HttpAnswer extends ChannelInboundHandlerAdapter {
+        private final boolean http2;
+        private boolean echo;
+        private boolean keepAlive = true;
+        private HttpVersion version = HttpVersion.HTTP_1_1;
+
+        HttpAnswer(boolean http2) {
+            this.http2 = http2;
+        }
+
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            ByteBuf body = Unpooled.copiedBuffer(name + "\n", StandardCharsets.UTF_8);
-            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.handler.codec.http.HttpRequest req) {
+                httpRequests.increment();
+                version = req.protocolVersion();
+                keepAlive = http2 || HttpUtil.isKeepAlive(req);
+                String path = new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).path();
+                if (!http2 && "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+                    webSocket(ctx, req);
+                    io.netty.util.ReferenceCountUtil.release(msg);
+                    return;
+                }
+                if (!http2 && "echo".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+                    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                            HttpResponseStatus.SWITCHING_PROTOCOLS);
+                    r.headers().set(HttpHeaderNames.UPGRADE, "echo");
+                    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+                    ctx.writeAndFlush(r);
+                    ctx.pipeline().addLast(new Echo());
+                    ctx.pipeline().remove(HttpServerCodec.class);
+                    ctx.pipeline().remove(io.netty.handler.codec.http.HttpServerExpectContinueHandler.class);
+                    ctx.pipeline().remove(this);
+                    io.netty.util.ReferenceCountUtil.release(msg);
+                    return;
+                }
+                int forced = forcedStatus;
+                if (forced != 0) {
+                    answer(ctx, HttpResponseStatus.valueOf(forced), name + "\n", req);
+                } else if (path.equals("/echo")) {
+                    echo = true;
+                    io.netty.handler.codec.http.HttpResponse r = new io.netty.handler.codec.http.DefaultHttpResponse(
+                            version, HttpResponseStatus.OK);
+                    r.headers().set("X-Backend", name);
+                    if (!http2) {
+                        HttpUtil.setTransferEncodingChunked(r, true);
+                    }
+                    ctx.write(r);
+                } else if (path.startsWith("/bytes/")) {
+                    sendBytes(ctx, Long.parseLong(path.substring(7)));
+                } else if (path.startsWith("/status/")) {
+                    answer(ctx, HttpResponseStatus.valueOf(Integer.parseInt(path.substring(8))), name + "\n", req);
+                } else if (path.startsWith("/delay/")) {
+                    long ms = Long.parseLong(path.substring(7));
+                    ctx.executor().schedule(() -> answer(ctx, HttpResponseStatus.OK, name + "\n", req), ms,
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                } else if (path.equals("/headers")) {
+                    StringBuilder sb = new StringBuilder();
+                    req.headers().forEach(e -> sb.append(e.getKey().toLowerCase(java.util.Locale.ROOT)).append(": ")
+                            .append(e.getValue()).append('\n'));
+                    answer(ctx, HttpResponseStatus.OK, sb.toString(), req);
+                } else {
+                    answer(ctx, HttpResponseStatus.OK, name + "\n", req);
+                }
+            }
+            if (msg instanceof io.netty.handler.codec.http.HttpContent c) {
+                if (echo) {
+                    if (msg instanceof io.netty.handler.codec.http.LastHttpContent) {
+                        echo = false;
+                        ctx.write(msg);
+                        finish(ctx);
+                        return;
+                    }
+                    ctx.write(new io.netty.handler.codec.http.DefaultHttpContent(c.content()));
+                    if (!ctx.channel().isWritable()) {
+                        ctx.flush();
+                        ctx.channel().config().setAutoRead(false);
+                    }
+                    return;
+                }
+                io.netty.util.ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (!(msg instanceof io.netty.handler.codec.http.HttpRequest)) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void answer(ChannelHandlerContext ctx, HttpResponseStatus status, String text,
+                            io.netty.handler.codec.http.HttpRequest req) {
+            ByteBuf body = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+            FullHttpResponse resp = new DefaultFullHttpResponse(version, status, body);
             resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
             resp.headers().set("X-Backend", name);
+            resp.headers().set("X-Path", req.uri());
             HttpUtil.setContentLength(resp, body.readableBytes());
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            if (keepAlive) {
-                if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-                    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                }
-                ctx.writeAndFlush(resp);
-            } else {
+            if (!http2 && !keepAlive) {
                 resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+            } else if (!http2 && version.equals(HttpVersion.HTTP_1_0)) {
+                resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
+            ctx.write(resp);
+            finish(ctx);
+        }
+
+        private void sendBytes(ChannelHandlerContext ctx, long n) {
+            io.netty.handler.codec.http.HttpResponse r = new io.netty.handler.codec.http.DefaultHttpResponse(version,
+                    HttpResponseStatus.OK);
+            r.headers().set("X-Backend", name);
+            HttpUtil.setContentLength(r, n);
+            ctx.write(r);
+            new Object() {
+                long left = n;
+
+                void more() {
+                    while (left > 0 && ctx.channel().isWritable()) {
+                        int chunk = (int) Math.min(64 * 1024, left);
+                        left -= chunk;
+                        ByteBuf b = ctx.alloc().buffer(chunk);
+                        b.writeZero(chunk);
+                        ctx.write(left == 0 ? new io.netty.handler.codec.http.DefaultLastHttpContent(b)
+                                : new io.netty.handler.codec.http.DefaultHttpContent(b));
+                    }
+                    if (left == 0) {
+                        finish(ctx);
+                    } else {
+                        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.executor().execute(this::more));
+                    }
+                }
+            }.more();
+        }
+
+        private void finish(ChannelHandlerContext ctx) {
+            ctx.flush();
+            if (!http2 && !keepAlive) {
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private void webSocket(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpRequest req) {
+            var factory = new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory(
+                    "ws://" + req.headers().get(HttpHeaderNames.HOST) + req.uri(), null, true);
+            var handshaker = factory.newHandshaker(req);
+            if (handshaker == null) {
+                io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory
+                        .sendUnsupportedVersionResponse(ctx.channel());
+                return;
+            }
+            ctx.pipeline().remove(io.netty.handler.codec.http.HttpServerExpectContinueHandler.class);
+            ctx.pipeline().replace(this, "ws", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext c, Object m) {
+                    if (m instanceof io.netty.handler.codec.http.websocketx.CloseWebSocketFrame close) {
+                        handshaker.close(c.channel(), close.retain());
+                        io.netty.util.ReferenceCountUtil.release(m);
+                    } else if (m instanceof io.netty.handler.codec.http.websocketx.PingWebSocketFrame ping) {
+                        c.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(ping.content()));
+                    } else if (m instanceof io.netty.handler.codec.http.websocketx.TextWebSocketFrame text) {
+                        c.writeAndFlush(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(
+                                name + ": " + text.text()));
+                        text.release();
+                    } else if (m instanceof io.netty.handler.codec.http.websocketx.WebSocketFrame frame) {
+                        c.writeAndFlush(frame);
+                    } else {
+                        io.netty.util.ReferenceCountUtil.release(m);
+                    }
+                }
+            });
+            handshaker.handshake(ctx.channel(), req);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
         }
 
         @Override

@@ -34,15 +34,18 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final RoutingState state;
     private final Transport transport;
+    private final java.util.Map<io.netty.channel.EventLoop, io.switchboard.dataplane.http.HttpContext> http;
     /** Bytes that arrived before the endpoint connected. */
     private final List<Object> early = new ArrayList<>(1);
     private int earlyBytes;
     private boolean inputShutEarly;
 
-    /** A handler for one accepted connection. */
-    public TcpFrontendHandler(RoutingState state, Transport transport) {
+    /** A handler for one accepted connection; HTTP ports hand over to the loop's HTTP context. */
+    public TcpFrontendHandler(RoutingState state, Transport transport,
+                              java.util.Map<io.netty.channel.EventLoop, io.switchboard.dataplane.http.HttpContext> http) {
         this.state = state;
         this.transport = transport;
+        this.http = http;
     }
 
     @Override
@@ -54,6 +57,12 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         if (vs == null) {
             state.stats().unrouted();
             TcpConnection.reset(client);
+            return;
+        }
+        if (io.switchboard.dataplane.http.HttpProtocol.of(vs.port().appProtocol()) != null) {
+            // An L7 port: every request is scheduled on its own, so no endpoint is chosen here.
+            io.switchboard.dataplane.http.HttpFrontend.install(client, vs.address(), http.get(client.eventLoop()));
+            ctx.pipeline().remove(this);
             return;
         }
         BackendPool pool = vs.pool();

@@ -1,0 +1,154 @@
+package io.switchboard.dataplane.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.routing.Backend;
+
+/** A pooled HTTP/1.1 keep-alive connection to an endpoint, carrying one request at a time. */
+final class Http1Upstream implements UpstreamStream {
+
+    private final Channel channel;
+    private final Backend backend;
+    private final UpstreamPools pools;
+    private Exchange exchange;
+    private int uses;
+
+    Http1Upstream(Channel channel, Backend backend, UpstreamPools pools) {
+        this.channel = channel;
+        this.backend = backend;
+        this.pools = pools;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    void checkedOut() {
+        uses++;
+        channel.config().setAutoRead(true);
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public void bind(Exchange e) {
+        this.exchange = e;
+    }
+
+    @Override
+    public void write(HttpObject msg) {
+        channel.write(msg, channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void setReadable(boolean readable) {
+        channel.config().setAutoRead(readable);
+    }
+
+    @Override
+    public boolean reused() {
+        return uses > 1;
+    }
+
+    @Override
+    public void release(boolean reusable) {
+        exchange = null;
+        pools.released(this, reusable);
+    }
+
+    @Override
+    public Channel detach() {
+        exchange = null;
+        // The codec stays until the tunnel is in place: bytes it already holds must reach the tunnel.
+        channel.pipeline().remove(Handler.class);
+        if (channel.pipeline().get(io.netty.handler.timeout.IdleStateHandler.class) != null) {
+            channel.pipeline().remove(io.netty.handler.timeout.IdleStateHandler.class);
+        }
+        return channel;
+    }
+
+    ChannelHandler handler() {
+        return new Handler();
+    }
+
+    /** Routes the response to the bound exchange; anything arriving unasked closes the connection. */
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Exchange e = exchange;
+            if (e == null || !(msg instanceof HttpObject o)) {
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            if (o.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                exchange = null;
+                e.upstreamFailed(true);
+                return;
+            }
+            if (e.swallowEmptyLast(o)) {
+                return;
+            }
+            e.onResponse(o);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Exchange e = exchange;
+            if (e != null) {
+                e.flushDownstream();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            Exchange e = exchange;
+            if (e != null && ctx.channel().isWritable()) {
+                e.upstreamWritable();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent && exchange == null) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            Exchange e = exchange;
+            exchange = null;
+            if (e != null) {
+                e.upstreamFailed(false);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

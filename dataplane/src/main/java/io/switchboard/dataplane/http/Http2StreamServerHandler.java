@@ -1,0 +1,134 @@
+package io.switchboard.dataplane.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.routing.VirtualAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * One HTTP/2 stream from a client: one request, one exchange. Flow control holds end to end: while
+ * the endpoint side is backed up this stream is not read, so its window is not replenished.
+ */
+final class Http2StreamServerHandler extends ChannelInboundHandlerAdapter implements Downstream {
+
+    private final HttpContext http;
+    private final VirtualAddress address;
+    private final InetSocketAddress client;
+    private Channel stream;
+    private Exchange exchange;
+
+    Http2StreamServerHandler(HttpContext http, VirtualAddress address, InetSocketAddress client) {
+        this.http = http;
+        this.address = address;
+        this.client = client;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        stream = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req && exchange == null) {
+            exchange = new Exchange(http, this, address);
+            exchange.onRequestHead(req, !(msg instanceof FullHttpRequest));
+            return;
+        }
+        if (msg instanceof HttpContent c && exchange != null) {
+            exchange.onRequestContent(c);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.flushUpstream();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null && ctx.channel().isWritable()) {
+            exchange.downstreamWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.clientGone();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return stream.eventLoop();
+    }
+
+    @Override
+    public InetSocketAddress client() {
+        return client;
+    }
+
+    @Override
+    public void write(HttpObject msg) {
+        stream.write(msg, stream.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        stream.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return stream.isWritable();
+    }
+
+    @Override
+    public void setReadable(boolean readable) {
+        stream.config().setAutoRead(readable);
+    }
+
+    @Override
+    public boolean chunkedAllowed() {
+        return true;
+    }
+
+    @Override
+    public boolean isHttp2() {
+        return true;
+    }
+
+    @Override
+    public void exchangeDone(Exchange e, boolean reusable) {
+        // The stream ends with the response's last frame; nothing else to do.
+    }
+
+    @Override
+    public void abort() {
+        stream.close();
+    }
+
+    @Override
+    public void tunnel(Channel upstream) {
+        upstream.close();
+        stream.close();
+    }
+}

@@ -1,0 +1,192 @@
+package io.switchboard.dataplane.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.dataplane.Transport;
+import io.switchboard.routing.Backend;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The endpoint connections of one event loop. HTTP/1.1 connections are kept alive and reused (most
+ * recently used first) up to {@value #MAX_HTTP1_PER_ENDPOINT} per endpoint; HTTP/2 connections carry
+ * many streams each, a new one opening only when the others are at the endpoint's stream limit. Idle
+ * connections close after {@value #IDLE_SECONDS} s, before typical server keep-alive timeouts, so a
+ * reused connection is rarely one the endpoint is about to close. Used on its loop only.
+ */
+public final class UpstreamPools {
+
+    static final int MAX_HTTP1_PER_ENDPOINT = 1024;
+    static final int IDLE_SECONDS = 30;
+
+    private final EventLoop loop;
+    private final Transport transport;
+    private final Map<Backend, ArrayDeque<Http1Upstream>> idle = new HashMap<>();
+    private final Map<Backend, Integer> open = new HashMap<>();
+    private final Map<Backend, List<Http2Connection>> http2 = new HashMap<>();
+
+    public UpstreamPools(EventLoop loop, Transport transport) {
+        this.loop = loop;
+        this.transport = transport;
+    }
+
+    /** Gets a path to {@code backend} for one request, calling back on this loop. */
+    void acquire(Backend backend, boolean useHttp2, Duration connectTimeout, Consumer<UpstreamStream> ok,
+                 Consumer<Throwable> failed) {
+        if (useHttp2) {
+            acquireHttp2(backend, connectTimeout, ok, failed);
+            return;
+        }
+        ArrayDeque<Http1Upstream> free = idle.get(backend);
+        while (free != null && !free.isEmpty()) {
+            Http1Upstream c = free.pollLast();
+            if (c.channel().isActive() && !backend.retired()) {
+                c.checkedOut();
+                ok.accept(c);
+                return;
+            }
+            c.channel().close();
+        }
+        if (open.getOrDefault(backend, 0) >= MAX_HTTP1_PER_ENDPOINT) {
+            failed.accept(new IllegalStateException("connection limit reached for " + backend));
+            return;
+        }
+        open.merge(backend, 1, Integer::sum);
+        connect(backend, connectTimeout, new HttpClientCodec(8192, 65536, 65536), (ch, error) -> {
+            if (error != null) {
+                open.merge(backend, -1, Integer::sum);
+                failed.accept(error);
+                return;
+            }
+            Http1Upstream c = new Http1Upstream(ch, backend, this);
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+            ch.pipeline().addLast(c.handler());
+            ch.closeFuture().addListener(f -> closed(c));
+            c.checkedOut();
+            ok.accept(c);
+        });
+    }
+
+    private void acquireHttp2(Backend backend, Duration connectTimeout, Consumer<UpstreamStream> ok,
+                              Consumer<Throwable> failed) {
+        List<Http2Connection> conns = http2.computeIfAbsent(backend, b -> new ArrayList<>());
+        conns.removeIf(Http2Connection::isClosed);
+        for (Http2Connection c : conns) {
+            if (c.hasCapacity()) {
+                c.openStream(ok, failed);
+                return;
+            }
+        }
+        Http2Connection c = new Http2Connection(backend);
+        conns.add(c);
+        c.openStream(ok, failed);
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
+                        .initialWindowSize(1 << 20))
+                .build();
+        connect(backend, connectTimeout, codec, (ch, error) -> {
+            if (error != null) {
+                c.failed(error);
+                conns.remove(c);
+                return;
+            }
+            ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+            ch.pipeline().addLast(new Http2ConnectionIdleHandler(c));
+            ch.closeFuture().addListener(f -> conns.remove(c));
+            c.connected(ch, codec);
+        });
+    }
+
+    /** Connects on this loop; the endpoint's address family decides the socket's. */
+    private void connect(Backend backend, Duration timeout, ChannelHandler codec, Connected done) {
+        Channel ch = transport.newSocketChannel(backend.address());
+        ch.config().setOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        ch.pipeline().addLast(codec);
+        loop.register(ch);
+        ChannelFuture f = ch.connect(backend.socketAddress());
+        f.addListener(r -> {
+            if (r.isSuccess()) {
+                done.accept(ch, null);
+            } else {
+                ch.close();
+                done.accept(null, r.cause());
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Connected {
+        void accept(Channel channel, Throwable error);
+    }
+
+    /** An HTTP/1.1 connection finished a request and may carry another. */
+    void released(Http1Upstream c, boolean reusable) {
+        if (reusable && c.channel().isActive() && !c.backend().retired()) {
+            idle.computeIfAbsent(c.backend(), b -> new ArrayDeque<>()).addLast(c);
+        } else {
+            c.channel().close();
+        }
+    }
+
+    private void closed(Http1Upstream c) {
+        open.merge(c.backend(), -1, Integer::sum);
+        ArrayDeque<Http1Upstream> free = idle.get(c.backend());
+        if (free != null) {
+            free.remove(c);
+            if (free.isEmpty()) {
+                idle.remove(c.backend());
+            }
+        }
+        if (open.getOrDefault(c.backend(), 0) <= 0) {
+            open.remove(c.backend());
+        }
+    }
+
+    /** Closes every pooled connection. */
+    public void close() {
+        // Closing fires the pools' own close listeners, which edit these maps: work on copies.
+        List<Http1Upstream> h1 = new ArrayList<>();
+        idle.values().forEach(h1::addAll);
+        List<Http2Connection> h2 = new ArrayList<>();
+        http2.values().forEach(h2::addAll);
+        idle.clear();
+        http2.clear();
+        h1.forEach(c -> c.channel().close());
+        h2.forEach(Http2Connection::close);
+    }
+
+    /** Closes an idle HTTP/2 connection (no streams) after the idle timeout. */
+    private static final class Http2ConnectionIdleHandler extends ChannelInboundHandlerAdapter {
+        private final Http2Connection connection;
+
+        Http2ConnectionIdleHandler(Http2Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.handler.timeout.IdleStateEvent && connection.activeStreams() == 0) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+    }
+}
