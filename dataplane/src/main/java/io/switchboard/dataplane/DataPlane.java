@@ -173,6 +173,10 @@ public final class DataPlane implements AutoCloseable {
                 });
             }
         }
-        workers.shutdownGracefully(0, Duration.ofSeconds(2).toMillis(), TimeUnit.MILLISECONDS).syncUninterruptibly();
+        // Bounded: a stop must never hang the process, whatever a connection is doing.
+        if (!workers.shutdownGracefully(0, Duration.ofSeconds(2).toMillis(), TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            LOG.atWarn().log("event loops did not stop within 5 s; exiting anyway");
+        }
     }
 }

@@ -309,8 +309,10 @@ public final class DemoBackend implements AutoCloseable {
                     }
                     ctx.write(new io.netty.handler.codec.http.DefaultHttpContent(c.content()));
                     if (!ctx.channel().isWritable()) {
-                        ctx.flush();
+                        // Stop reading first: the flush may drain the buffer and fire the writability
+                        // event at once, which turns reading back on.
                         ctx.channel().config().setAutoRead(false);
+                        ctx.flush();
                     }
                     return;
                 }

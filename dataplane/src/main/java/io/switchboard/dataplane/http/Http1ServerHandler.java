@@ -209,6 +209,10 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
         while (!queued.isEmpty() && current != null && receivingBody) {
             process(queued.poll());
         }
+        if (current != null) {
+            // Replayed from the queue, not read: no read-complete event will flush what was written.
+            current.flushUpstream();
+        }
         if (current == null) {
             startTimer(IDLE_SECONDS, false);
             channel.config().setAutoRead(true);
