@@ -451,4 +451,67 @@ class L7BalancingIT {
         assertThat(Clients.admin(sb, "/metrics").body()).contains(
                 "switchboard_service_ejections_total{port=\"web\",protocol=\"TCP\",service=\"test/eject\"} 1.0");
     }
+
+    @Test
+    void aStickyCookiePinsAClientAndAHeaderHashKeepsAKeyOnOneEndpoint() throws Exception {
+        backends("127.0.10.1", "127.0.10.2", "127.0.10.3");
+        Manifests.write(dir, "sticky.yaml", httpService("sticky", "127.0.11.8", "http",
+                "switchboard.io/sticky-cookie: SRV"), slice("sticky", THREE));
+        Manifests.write(dir, "hash.yaml", httpService("hash", "127.0.11.9", "http",
+                "switchboard.io/scheduler: mh, switchboard.io/hash-key: \"header:x-user\""), slice("hash", THREE));
+        start();
+        try (RawHttp conn = new RawHttp("127.0.11.8", PORT)) {
+            RawHttp.Response first = conn.get("/");
+            String cookie = first.headers().get("set-cookie");
+            assertThat(cookie).startsWith("SRV=");
+            String pinned = first.headers().get("x-backend");
+            for (int i = 0; i < 20; i++) {
+                conn.send("GET / HTTP/1.1\r\nHost: t\r\nCookie: " + cookie.split(";")[0] + "\r\n\r\n");
+                RawHttp.Response r = conn.read(false);
+                assertThat(r.headers().get("x-backend")).isEqualTo(pinned);
+                assertThat(r.headers()).doesNotContainKey("set-cookie");
+            }
+            Map<String, Integer> without = new HashMap<>();
+            for (int i = 0; i < 30; i++) {
+                without.merge(conn.get("/").headers().get("x-backend"), 1, Integer::sum);
+            }
+            assertThat(without).as("without the cookie requests still spread").hasSize(3);
+        }
+        try (RawHttp conn = new RawHttp("127.0.11.9", PORT)) {
+            java.util.Set<String> users = new java.util.HashSet<>();
+            for (int u = 0; u < 30; u++) {
+                String first = null;
+                for (int i = 0; i < 3; i++) {
+                    conn.send("GET / HTTP/1.1\r\nHost: t\r\nX-User: user-" + u + "\r\n\r\n");
+                    String got = conn.read(false).headers().get("x-backend");
+                    first = first == null ? got : first;
+                    assertThat(got).as("user-" + u).isEqualTo(first);
+                }
+                users.add(first);
+            }
+            assertThat(users).as("keys spread over the endpoints").hasSize(3);
+        }
+    }
+
+    @Test
+    void aRemovedEndpointFinishesItsRequestInFlightAndGetsNoNewOnes() throws Exception {
+        backends("127.0.10.1", "127.0.10.2");
+        Manifests.write(dir, "svc.yaml", httpService("drain", "127.0.11.10", "http", ""));
+        Manifests.write(dir, "eps.yaml", slice("drain", List.of("127.0.10.1", "127.0.10.2")));
+        start();
+        try (RawHttp slow = new RawHttp("127.0.11.10", PORT); RawHttp other = new RawHttp("127.0.11.10", PORT)) {
+            slow.send("GET /delay/1500 HTTP/1.1\r\nHost: t\r\n\r\n");
+            Thread.sleep(200);
+            // The slow request went to a (first in round robin): a now leaves the Service.
+            Manifests.write(dir, "eps.yaml", slice("drain", List.of("127.0.10.2")));
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    sb.table().services().values().iterator().next().allBackends().size() == 1);
+            for (int i = 0; i < 10; i++) {
+                assertThat(other.get("/").headers().get("x-backend")).isEqualTo("b");
+            }
+            RawHttp.Response r = slow.read(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.headers().get("x-backend")).isEqualTo("a");
+        }
+    }
 }
