@@ -187,6 +187,30 @@ class L7ProtocolIT {
     }
 
     @Test
+    void aClientThatHalfClosesAfterItsRequestsGetsEveryResponseThenEndOfStream() throws Exception {
+        backend("a", "127.0.12.1");
+        start("127.0.13.11", "http", "", List.of("127.0.12.1"));
+        try (RawHttp c = new RawHttp("127.0.13.11", PORT)) {
+            c.send("GET /delay/300 HTTP/1.1\r\nHost: t\r\n\r\nGET /p2 HTTP/1.1\r\nHost: t\r\n\r\n");
+            c.shutdownOutput();
+            assertThat(c.read(false).status()).isEqualTo(200);
+            assertThat(c.read(false).headers().get("x-path")).isEqualTo("/p2");
+            assertThat(c.closedByPeer()).as("closed once answered").isTrue();
+        }
+        try (RawHttp c = new RawHttp("127.0.13.11", PORT)) {
+            // A body cut short by the half-close can never complete: no response, the connection closes.
+            c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+            c.shutdownOutput();
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        try (RawHttp c = new RawHttp("127.0.13.11", PORT)) {
+            assertThat(c.get("/").status()).as("an idle connection half-closed is simply closed").isEqualTo(200);
+            c.shutdownOutput();
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
     void hopByHopHeadersAreRemovedAndForwardingHeadersAppended() throws Exception {
         backend("a", "127.0.12.1");
         start("127.0.13.5", "http", "", List.of("127.0.12.1"));

@@ -43,6 +43,11 @@ final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Half-closes: the server reads end of stream, the connection stays open for responses. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     OutputStream output() {
         return out;
     }

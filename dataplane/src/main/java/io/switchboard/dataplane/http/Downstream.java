@@ -16,6 +16,9 @@ interface Downstream {
     /** The client's address. */
     InetSocketAddress client();
 
+    /** What this client adds to forwarding headers, worked out once per connection. */
+    HeaderRules.Forwarding forwarding();
+
     /** Writes a response object (not flushed). */
     void write(HttpObject msg);
 

@@ -61,6 +61,7 @@ final class Exchange {
     private boolean requestHasBody;
     private boolean upgradeRequested;
     private VirtualService vs;
+    private HttpProtocol protocol;
     private BackendPool pool;
     private HttpOptions options;
     private PickContext pick;
@@ -99,8 +100,8 @@ final class Exchange {
         requestHasBody = hasBody;
         keepAlive = HttpUtil.isKeepAlive(req) || down.isHttp2();
         upgradeRequested = !down.isHttp2() && HeaderRules.isUpgrade(req);
-        vs = http.state().table().lookup(address);
-        HttpProtocol protocol = vs == null ? null : HttpProtocol.of(vs.port().appProtocol());
+        vs = http.lookup(address);
+        protocol = vs == null ? null : HttpProtocol.of(vs.port().appProtocol());
         if (protocol == null) {
             respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "no HTTP service on this address\n");
             return;
@@ -121,7 +122,7 @@ final class Exchange {
             requestComplete = true;
         }
         HeaderRules.stripHopByHop(req.headers(), upgradeRequested, protocol.http2Upstream());
-        HeaderRules.addForwarded(req.headers(), down.client(), "http");
+        HeaderRules.addForwarded(req.headers(), down.forwarding());
         if (!req.headers().contains(HttpHeaderNames.HOST)) {
             req.headers().set(HttpHeaderNames.HOST, address.address().getHostAddress() + ":" + address.port());
         }
@@ -214,12 +215,16 @@ final class Exchange {
         }
         tried.add(b);
         tryStart = System.nanoTime();
-        http.upstreams().acquire(b, HttpProtocol.of(vs.port().appProtocol()).http2Upstream(),
+        http.upstreams().acquire(b, protocol.http2Upstream(),
                 pool.options().connectTimeout(), this::attached, cause -> connectFailed(b));
     }
 
     private Backend choose() {
         int limit = options.maxRequestsPerEndpoint();
+        if (limit <= 0 && tried.isEmpty() && preferred == null) {
+            // The usual first try: nothing to exclude, so no exclusion list is built.
+            return chosen(pool.choose(pick, http.state().affinity()));
+        }
         List<Backend> excluded = new ArrayList<>(tried);
         if (limit > 0) {
             for (Backend b : pool.backends()) {
@@ -232,7 +237,10 @@ final class Exchange {
                 && preferred.isAvailable()) {
             return preferred;
         }
-        Backend b = pool.choose(pick.excluding(excluded), http.state().affinity());
+        return chosen(pool.choose(pick.excluding(excluded), http.state().affinity()));
+    }
+
+    private Backend chosen(Backend b) {
         if (b != null && !options.stickyCookie().isEmpty()) {
             stickyToSet = stickyValue(b);
         }
@@ -269,9 +277,11 @@ final class Exchange {
         if (tryTimeout > 0) {
             tryTimer = down.eventLoop().schedule(() -> timedOut(true), tryTimeout, TimeUnit.NANOSECONDS);
         }
+        // The headers are shared, not copied: encoding happens within write, and framing is the same
+        // on every try, so a retry can send them again.
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
-                request.headers().copy());
-        if (!HttpProtocol.of(vs.port().appProtocol()).http2Upstream()) {
+                request.headers());
+        if (!protocol.http2Upstream()) {
             HeaderRules.frameForHttp1(head, requestHasBody, true);
         }
         s.write(head);

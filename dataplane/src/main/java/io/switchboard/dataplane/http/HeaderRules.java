@@ -7,9 +7,12 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Header handling of a proxy (RFC 9110 section 7.6): hop-by-hop fields (those of section 7.6.1 and
@@ -22,6 +25,9 @@ final class HeaderRules {
             HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING,
             HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
     private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
     private HeaderRules() {
     }
@@ -38,6 +44,9 @@ final class HeaderRules {
      * {@code te: trailers} stays, which gRPC requires of HTTP/2 requests.
      */
     static void stripHopByHop(HttpHeaders h, boolean keepUpgrade, boolean keepTeTrailers) {
+        if (!anyToStrip(h)) {
+            return;
+        }
         List<String> named = new ArrayList<>();
         for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
@@ -71,18 +80,50 @@ final class HeaderRules {
         }
     }
 
-    /** Appends the client to {@code X-Forwarded-For} and {@code Forwarded}, and sets {@code X-Forwarded-Proto}. */
-    static void addForwarded(HttpHeaders h, InetSocketAddress client, String proto) {
-        String ip = client.getAddress().getHostAddress();
-        String xff = h.get("x-forwarded-for");
-        h.set("x-forwarded-for", xff == null || xff.isBlank() ? ip : xff + ", " + ip);
-        if (!h.contains("x-forwarded-proto")) {
-            h.set("x-forwarded-proto", proto);
+    /**
+     * A client's contribution to forwarding headers, built once per connection.
+     *
+     * @param ip      the client address as written in {@code X-Forwarded-For}
+     * @param element the {@code Forwarded} element (RFC 7239) naming the client and protocol
+     * @param proto   the protocol the client spoke, for {@code X-Forwarded-Proto}
+     */
+    record Forwarding(String ip, String element, String proto) {
+        static Forwarding of(InetSocketAddress client, String proto) {
+            String ip = client.getAddress().getHostAddress();
+            String node = client.getAddress() instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
+            return new Forwarding(ip, "for=" + node + ";proto=" + proto, proto);
         }
-        String node = client.getAddress() instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
-        String element = "for=" + node + ";proto=" + proto;
-        String fwd = h.get("forwarded");
-        h.set("forwarded", fwd == null || fwd.isBlank() ? element : fwd + ", " + element);
+    }
+
+    /**
+     * One pass over the names: most messages carry no hop-by-hop field, and fields named by
+     * {@code Connection} can only be present along with {@code Connection} itself.
+     */
+    private static boolean anyToStrip(HttpHeaders h) {
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            for (CharSequence hop : HOP_BY_HOP) {
+                if (AsciiString.contentEqualsIgnoreCase(name, hop)) {
+                    return true;
+                }
+            }
+            if (AsciiString.regionMatches(name, true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Appends the client to {@code X-Forwarded-For} and {@code Forwarded}, and sets {@code X-Forwarded-Proto}. */
+    static void addForwarded(HttpHeaders h, Forwarding f) {
+        String xff = h.get(X_FORWARDED_FOR);
+        h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? f.ip() : xff + ", " + f.ip());
+        if (!h.contains(X_FORWARDED_PROTO)) {
+            h.set(X_FORWARDED_PROTO, f.proto());
+        }
+        String fwd = h.get(FORWARDED);
+        h.set(FORWARDED, fwd == null || fwd.isBlank() ? f.element() : fwd + ", " + f.element());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -42,23 +43,32 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
 
     static final int HEAD_TIMEOUT_SECONDS = 10;
     static final int IDLE_SECONDS = 60;
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
 
     private final HttpContext http;
     private final VirtualAddress address;
     private final InetSocketAddress client;
+    private final HeaderRules.Forwarding forwarding;
     private Channel channel;
     private Exchange current;
     private boolean receivingBody;
     private boolean http11 = true;
     private boolean closing;
-    private boolean waitingForHead = true;
+    /** The client sent nothing more after its last request (a half-close): close once it is answered. */
+    private boolean inputClosed;
+    /** Bytes of a request head have arrived and the head is not decoded yet. */
+    private boolean headStarted;
+    /** When the connection last became idle (no exchange), for the idle timeout. */
+    private long idleSince;
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
-    private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> idleTimer;
+    private ScheduledFuture<?> headTimer;
 
     Http1ServerHandler(HttpContext http, VirtualAddress address, InetSocketAddress client) {
         this.http = http;
         this.address = address;
         this.client = client;
+        this.forwarding = HeaderRules.Forwarding.of(client, "http");
     }
 
     /** A handler placed before the decoder that notices the first byte of each request head. */
@@ -66,9 +76,8 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
         return new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (waitingForHead && current == null) {
-                    startTimer(HEAD_TIMEOUT_SECONDS, true);
-                    waitingForHead = false;
+                if (current == null && !headStarted) {
+                    headStarted = true;
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -78,27 +87,57 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        startTimer(IDLE_SECONDS, false);
+        idleSince = System.nanoTime();
+        scheduleIdleCheck(IDLE_NANOS);
     }
 
-    private void startTimer(long seconds, boolean head) {
-        cancelTimer();
-        timer = channel.eventLoop().schedule(() -> {
-            if (current != null || closing) {
-                return;
-            }
-            if (head) {
-                refuse(HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time\n");
-            } else {
-                channel.close();
-            }
-        }, seconds, TimeUnit.SECONDS);
+    /**
+     * One idle check per connection, re-armed for the remaining time when it fires, rather than a
+     * timer scheduled and cancelled around every request.
+     */
+    private void scheduleIdleCheck(long delayNanos) {
+        idleTimer = channel.eventLoop().schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+    private void idleCheck() {
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        long idle = System.nanoTime() - idleSince;
+        if (current == null && !headStarted && idle >= IDLE_NANOS) {
+            channel.close();
+            return;
+        }
+        scheduleIdleCheck(current == null && !headStarted ? IDLE_NANOS - idle : IDLE_NANOS);
+    }
+
+    /**
+     * Starts the head timer when a read ended with a request head begun but not complete; a head
+     * that arrives whole in one read (the usual case) never schedules one.
+     */
+    private void armHeadTimerIfPartial() {
+        if (headStarted && current == null && headTimer == null && !closing) {
+            headTimer = channel.eventLoop().schedule(() -> {
+                headTimer = null;
+                if (headStarted && current == null && !closing) {
+                    refuse(HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time\n");
+                }
+            }, HEAD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    private void cancelTimers() {
+        cancelHeadTimer();
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
         }
     }
 
@@ -119,7 +158,8 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
 
     private void process(Object msg) {
         if (msg instanceof HttpRequest req) {
-            cancelTimer();
+            headStarted = false;
+            cancelHeadTimer();
             if (req.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 Throwable cause = req.decoderResult().cause();
@@ -165,11 +205,10 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
             boolean last = c instanceof LastHttpContent;
             current.onRequestContent(c);
             if (last) {
+                // Reading goes on while the response is awaited: a pipelined request is queued in
+                // channelRead, which pauses reading only then. Pausing after every request would cost
+                // two epoll_ctl calls per request.
                 receivingBody = false;
-                if (current != null && !current.isDone()) {
-                    // No further request is read until this one is answered.
-                    channel.config().setAutoRead(false);
-                }
             }
             return;
         }
@@ -179,7 +218,7 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
     /** Answers with an error of our own and closes the connection. */
     private void refuse(HttpResponseStatus status, String text) {
         closing = true;
-        cancelTimer();
+        cancelTimers();
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -196,13 +235,12 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
         }
         current = null;
         receivingBody = false;
-        if (!reusable || closing) {
+        if (!reusable || closing || (inputClosed && queued.isEmpty())) {
             closing = true;
             releaseQueued();
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        waitingForHead = true;
         while (!queued.isEmpty() && current == null && !closing) {
             process(queued.poll());
         }
@@ -213,10 +251,15 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
             // Replayed from the queue, not read: no read-complete event will flush what was written.
             current.flushUpstream();
         }
+        if (current == null && inputClosed) {
+            closing = true;
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         if (current == null) {
-            startTimer(IDLE_SECONDS, false);
-            channel.config().setAutoRead(true);
-        } else if (receivingBody) {
+            idleSince = System.nanoTime();
+        }
+        if (!inputClosed && (current == null || receivingBody)) {
             channel.config().setAutoRead(true);
         }
     }
@@ -232,7 +275,26 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (current != null) {
             current.flushUpstream();
+        } else {
+            armHeadTimerIfPartial();
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            if (current != null && receivingBody) {
+                // The request body was cut short: it cannot be completed, so nothing is answered.
+                current.clientGone();
+                current = null;
+                abort();
+            } else if (current == null && queued.isEmpty()) {
+                ctx.close();
+            }
+            // Otherwise the request in flight (and any queued) is answered, then the connection closes.
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -245,7 +307,7 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelTimer();
+        cancelTimers();
         if (current != null) {
             current.clientGone();
             current = null;
@@ -279,6 +341,11 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
     @Override
     public InetSocketAddress client() {
         return client;
+    }
+
+    @Override
+    public HeaderRules.Forwarding forwarding() {
+        return forwarding;
     }
 
     @Override
@@ -323,7 +390,7 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
     public void tunnel(Channel upstream) {
         current = null;
         closing = true;
-        cancelTimer();
+        cancelTimers();
         Tunnel.install(channel, upstream);
         channel.pipeline().remove(this);
         channel.pipeline().remove(HttpResponseEncoder.class);

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.routing.Backend;
 
@@ -17,6 +16,7 @@ final class Http1Upstream implements UpstreamStream {
     private final UpstreamPools pools;
     private Exchange exchange;
     private int uses;
+    private long idleSince;
 
     Http1Upstream(Channel channel, Backend backend, UpstreamPools pools) {
         this.channel = channel;
@@ -26,6 +26,14 @@ final class Http1Upstream implements UpstreamStream {
 
     Channel channel() {
         return channel;
+    }
+
+    long idleSince() {
+        return idleSince;
+    }
+
+    void idleSince(long nanos) {
+        idleSince = nanos;
     }
 
     void checkedOut() {
@@ -79,9 +87,6 @@ final class Http1Upstream implements UpstreamStream {
         exchange = null;
         // The codec stays until the tunnel is in place: bytes it already holds must reach the tunnel.
         channel.pipeline().remove(Handler.class);
-        if (channel.pipeline().get(io.netty.handler.timeout.IdleStateHandler.class) != null) {
-            channel.pipeline().remove(io.netty.handler.timeout.IdleStateHandler.class);
-        }
         return channel;
     }
 
@@ -126,15 +131,6 @@ final class Http1Upstream implements UpstreamStream {
                 e.upstreamWritable();
             }
             ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent && exchange == null) {
-                ctx.close();
-            } else {
-                ctx.fireUserEventTriggered(evt);
-            }
         }
 
         @Override

@@ -19,6 +19,8 @@ final class Http2Connection {
     private Http2FrameCodec codec;
     private boolean closed;
     private int activeStreams;
+    /** When the last stream closed, for the pool's idle sweep. */
+    private long idleSince = System.nanoTime();
     private final List<Runnable> waiting = new ArrayList<>();
     private final List<Consumer<Throwable>> waitingFailures = new ArrayList<>();
 
@@ -97,6 +99,14 @@ final class Http2Connection {
 
     void streamClosed() {
         activeStreams--;
+        if (activeStreams == 0) {
+            idleSince = System.nanoTime();
+        }
+    }
+
+    /** True when connected, without streams, for at least {@code limitNanos}. */
+    boolean idleLongerThan(long now, long limitNanos) {
+        return channel != null && activeStreams == 0 && now - idleSince >= limitNanos;
     }
 
     void close() {

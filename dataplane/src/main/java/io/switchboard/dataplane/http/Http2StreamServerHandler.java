@@ -21,10 +21,13 @@ final class Http2StreamServerHandler extends ChannelInboundHandlerAdapter implem
     private final HttpContext http;
     private final VirtualAddress address;
     private final InetSocketAddress client;
+    private final HeaderRules.Forwarding forwarding;
     private Channel stream;
     private Exchange exchange;
 
-    Http2StreamServerHandler(HttpContext http, VirtualAddress address, InetSocketAddress client) {
+    Http2StreamServerHandler(HttpContext http, VirtualAddress address, InetSocketAddress client,
+                             HeaderRules.Forwarding forwarding) {
+        this.forwarding = forwarding;
         this.http = http;
         this.address = address;
         this.client = client;
@@ -84,6 +87,11 @@ final class Http2StreamServerHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public InetSocketAddress client() {
         return client;
+    }
+
+    @Override
+    public HeaderRules.Forwarding forwarding() {
+        return forwarding;
     }
 
     @Override

@@ -1,13 +1,49 @@
 package io.switchboard.dataplane.http;
 
 import io.switchboard.dataplane.RoutingState;
+import io.switchboard.routing.RoutingTable;
+import io.switchboard.routing.VirtualAddress;
+import io.switchboard.routing.VirtualService;
 
 /**
  * What HTTP handling on one event loop shares: the routing state and that loop's endpoint
- * connection pools.
- *
- * @param state     routing table and affinity
- * @param upstreams the loop's pools
+ * connection pools. Used on its loop only.
  */
-public record HttpContext(RoutingState state, UpstreamPools upstreams) {
+public final class HttpContext {
+
+    private final RoutingState state;
+    private final UpstreamPools upstreams;
+    // The last lookup, valid while the table is the same object: keep-alive traffic asks for the same
+    // address request after request, and tables are replaced, never changed.
+    private RoutingTable lastTable;
+    private VirtualAddress lastAddress;
+    private VirtualService lastService;
+
+    /**
+     * @param state     routing table and affinity
+     * @param upstreams the loop's pools
+     */
+    public HttpContext(RoutingState state, UpstreamPools upstreams) {
+        this.state = state;
+        this.upstreams = upstreams;
+    }
+
+    public RoutingState state() {
+        return state;
+    }
+
+    public UpstreamPools upstreams() {
+        return upstreams;
+    }
+
+    /** The service on {@code address} in the current table, or null. */
+    VirtualService lookup(VirtualAddress address) {
+        RoutingTable table = state.table();
+        if (table != lastTable || !address.equals(lastAddress)) {
+            lastTable = table;
+            lastAddress = address;
+            lastService = table.lookup(address);
+        }
+        return lastService;
+    }
 }

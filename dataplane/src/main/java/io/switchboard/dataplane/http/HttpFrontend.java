@@ -74,6 +74,7 @@ public final class HttpFrontend {
 
         private void http2(ChannelHandlerContext ctx) {
             InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+            HeaderRules.Forwarding forwarding = HeaderRules.Forwarding.of(client, "http");
             ctx.pipeline().addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
                     .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
                             .initialWindowSize(1 << 20).maxHeaderListSize(MAX_HEADERS))
@@ -83,7 +84,7 @@ public final class HttpFrontend {
                         @Override
                         protected void initChannel(Http2StreamChannel ch) {
                             ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-                            ch.pipeline().addLast(new Http2StreamServerHandler(http, address, client));
+                            ch.pipeline().addLast(new Http2StreamServerHandler(http, address, client, forwarding));
                         }
                     }));
             ctx.pipeline().remove(this);

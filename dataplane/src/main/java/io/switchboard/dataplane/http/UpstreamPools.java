@@ -11,7 +11,6 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.dataplane.Transport;
 import io.switchboard.routing.Backend;
 import java.time.Duration;
@@ -28,18 +27,22 @@ import java.util.function.Consumer;
  * recently used first) up to {@value #MAX_HTTP1_PER_ENDPOINT} per endpoint; HTTP/2 connections carry
  * many streams each, a new one opening only when the others are at the endpoint's stream limit. Idle
  * connections close after {@value #IDLE_SECONDS} s, before typical server keep-alive timeouts, so a
- * reused connection is rarely one the endpoint is about to close. Used on its loop only.
+ * reused connection is rarely one the endpoint is about to close; one sweep per loop every
+ * {@value #SWEEP_SECONDS} s finds them, so requests pay nothing for idle tracking. Used on its loop only.
  */
 public final class UpstreamPools {
 
     static final int MAX_HTTP1_PER_ENDPOINT = 1024;
     static final int IDLE_SECONDS = 30;
+    static final int SWEEP_SECONDS = 5;
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
 
     private final EventLoop loop;
     private final Transport transport;
     private final Map<Backend, ArrayDeque<Http1Upstream>> idle = new HashMap<>();
     private final Map<Backend, Integer> open = new HashMap<>();
     private final Map<Backend, List<Http2Connection>> http2 = new HashMap<>();
+    private boolean sweeping;
 
     public UpstreamPools(EventLoop loop, Transport transport) {
         this.loop = loop;
@@ -75,7 +78,6 @@ public final class UpstreamPools {
                 return;
             }
             Http1Upstream c = new Http1Upstream(ch, backend, this);
-            ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
             ch.pipeline().addLast(c.handler());
             ch.closeFuture().addListener(f -> closed(c));
             c.checkedOut();
@@ -107,10 +109,9 @@ public final class UpstreamPools {
                 return;
             }
             ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-            ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
-            ch.pipeline().addLast(new Http2ConnectionIdleHandler(c));
             ch.closeFuture().addListener(f -> conns.remove(c));
             c.connected(ch, codec);
+            startSweeping();
         });
     }
 
@@ -139,7 +140,9 @@ public final class UpstreamPools {
     /** An HTTP/1.1 connection finished a request and may carry another. */
     void released(Http1Upstream c, boolean reusable) {
         if (reusable && c.channel().isActive() && !c.backend().retired()) {
+            c.idleSince(System.nanoTime());
             idle.computeIfAbsent(c.backend(), b -> new ArrayDeque<>()).addLast(c);
+            startSweeping();
         } else {
             c.channel().close();
         }
@@ -172,21 +175,44 @@ public final class UpstreamPools {
         h2.forEach(Http2Connection::close);
     }
 
-    /** Closes an idle HTTP/2 connection (no streams) after the idle timeout. */
-    private static final class Http2ConnectionIdleHandler extends ChannelInboundHandlerAdapter {
-        private final Http2Connection connection;
-
-        Http2ConnectionIdleHandler(Http2Connection connection) {
-            this.connection = connection;
+    private void startSweeping() {
+        if (!sweeping) {
+            sweeping = true;
+            loop.schedule(this::sweep, SWEEP_SECONDS, TimeUnit.SECONDS);
         }
+    }
 
-        @Override
-        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof io.netty.handler.timeout.IdleStateEvent && connection.activeStreams() == 0) {
-                ctx.close();
-            } else {
-                ctx.fireUserEventTriggered(evt);
+    /**
+     * Closes connections idle for {@value #IDLE_SECONDS} s: pooled HTTP/1.1 ones (each deque is
+     * oldest first, since released connections go to its end) and HTTP/2 ones without streams.
+     * Keeps sweeping while any connection remains.
+     */
+    private void sweep() {
+        long now = System.nanoTime();
+        List<Http1Upstream> expired = new ArrayList<>();
+        for (ArrayDeque<Http1Upstream> free : idle.values()) {
+            for (Http1Upstream c : free) {
+                if (now - c.idleSince() < IDLE_NANOS) {
+                    break;
+                }
+                expired.add(c);
             }
+        }
+        List<Http2Connection> expiredHttp2 = new ArrayList<>();
+        for (List<Http2Connection> conns : http2.values()) {
+            for (Http2Connection c : conns) {
+                if (c.idleLongerThan(now, IDLE_NANOS)) {
+                    expiredHttp2.add(c);
+                }
+            }
+        }
+        // Closing edits the maps through close listeners: close after iterating.
+        expired.forEach(c -> c.channel().close());
+        expiredHttp2.forEach(Http2Connection::close);
+        http2.values().removeIf(List::isEmpty);
+        sweeping = false;
+        if (!idle.isEmpty() || !http2.isEmpty()) {
+            startSweeping();
         }
     }
 }
