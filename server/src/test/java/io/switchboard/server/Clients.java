@@ -41,4 +41,17 @@ public final class Clients {
                         URI.create("http://" + a.getHostString() + ":" + a.getPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
+
+    /**
+     * The value of one sample in a Prometheus text exposition: the line starting with
+     * {@code series} (name and labels as exposed, labels in alphabetical order), or NaN when absent.
+     */
+    public static double metric(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+            }
+        }
+        return Double.NaN;
+    }
 }

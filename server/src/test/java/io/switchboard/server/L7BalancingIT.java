@@ -416,6 +416,23 @@ class L7BalancingIT {
             }
             assertThat(counts).containsOnlyKeys("a", "c");
         }
+        String m = Clients.admin(sb, "/metrics").body();
+        String svc = "port=\"web\",protocol=\"TCP\",service=\"test/retry\"";
+        assertThat(Clients.metric(m, "switchboard_service_requests_total{class=\"2xx\"," + svc + "}"))
+                .as("every request answered 2xx").isEqualTo(330.0);
+        assertThat(Clients.metric(m, "switchboard_service_requests_total{class=\"5xx\"," + svc + "}"))
+                .isIn(0.0, Double.NaN);
+        assertThat(Clients.metric(m, "switchboard_service_request_duration_seconds_count{" + svc + "}"))
+                .isEqualTo(330.0);
+        assertThat(Clients.metric(m, "switchboard_service_requests_in_flight{" + svc + "}")).isZero();
+        assertThat(Clients.metric(m, "switchboard_service_retries_total{" + svc + "}"))
+                .as("requests to the killed endpoint went elsewhere").isPositive();
+        double a = Clients.metric(m, "switchboard_endpoint_requests_total{class=\"2xx\",endpoint=\"127.0.10.1:"
+                + TARGET + "\"," + svc + "}");
+        double c = Clients.metric(m, "switchboard_endpoint_requests_total{class=\"2xx\",endpoint=\"127.0.10.3:"
+                + TARGET + "\"," + svc + "}");
+        assertThat(a + c).as("the endpoints left answered all 300 after the kill, and their share before")
+                .isGreaterThanOrEqualTo(300.0);
     }
 
     @Test
