@@ -57,6 +57,15 @@ public final class RequestStats {
         return byClass[c].sum();
     }
 
+    /** Requests finished, whatever their outcome. */
+    public long total() {
+        long n = 0;
+        for (var c : byClass) {
+            n += c.sum();
+        }
+        return n;
+    }
+
     /** Requests in each latency bucket (not cumulative); the last is above the largest bound. */
     public long[] buckets() {
         long[] out = new long[buckets.length];

@@ -23,10 +23,10 @@ import java.util.TreeMap;
  */
 public final class RoutingView {
 
-    /** One endpoint of a route. */
+    /** One endpoint of a route; the request counts are those of HTTP (L7) ports. */
     public record EndpointView(String address, int weight, int active, int inactive, long connections,
-                               long bytesToEndpoint, long bytesFromEndpoint, long connectFailures, String state,
-                               String pod, String node) {
+                               long bytesToEndpoint, long bytesFromEndpoint, long connectFailures,
+                               int requestsInFlight, long requests, String state, String pod, String node) {
     }
 
     /** One served address. */
@@ -91,7 +91,8 @@ public final class RoutingView {
     private static EndpointView endpoint(Backend b, String state) {
         return new EndpointView(hostPort(b.socketAddress()), b.weight(), b.activeConnections(),
                 b.inactiveConnections(), b.totalConnections(), b.bytesToEndpoint(), b.bytesFromEndpoint(),
-                b.connectFailures(), state, b.targetName(), b.nodeName());
+                b.connectFailures(), b.requests().inFlight(), b.requests().total(), state, b.targetName(),
+                b.nodeName());
     }
 
     /** The health of a schedulable endpoint. */

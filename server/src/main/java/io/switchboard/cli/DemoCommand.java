@@ -49,6 +49,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  for i in 1 2 3 4 5 6; do curl -s http://127.0.0.10:8080/; done   # round robin: a b c a b c");
         System.out.println("  for i in 1 2 3; do curl -s http://127.0.0.11:8080/; done         # ClientIP affinity: one name");
         System.out.println("  curl -s http://127.0.0.1:30080/                                  # the node port");
+        System.out.println("  curl -s http://127.0.0.10:8080/{1,2,3}                           # L4: one connection, one name");
+        System.out.println("  curl -s http://127.0.0.13:8080/{1,2,3}                           # L7 (appProtocol http): a b c");
         System.out.println("  ./switchboard list --admin " + admin + "                         # the routing table");
         System.out.println("  curl -s http://" + admin + "/metrics | grep switchboard_endpoint_connections_total");
         System.out.println("Edit the files in " + dir + " and the change is applied within a second. Ctrl-C stops.");

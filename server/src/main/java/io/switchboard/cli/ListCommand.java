@@ -2,6 +2,7 @@ package io.switchboard.cli;
 
 import io.switchboard.admin.AdminServer;
 import io.switchboard.admin.RoutingView;
+import io.switchboard.dataplane.http.HttpProtocol;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -55,11 +56,20 @@ final class ListCommand implements Callable<Integer> {
             if (r.clientIpAffinity()) {
                 flags.append("persistent ").append(r.affinityTimeoutSeconds()).append(' ');
             }
+            boolean l7 = HttpProtocol.of(r.appProtocol()) != null;
+            if (l7) {
+                flags.append("l7=").append(r.appProtocol()).append(' ');
+            }
             out.printf("%-4s %s %s %s(%s %s:%s)%n", r.protocol(), r.address(), r.scheduler(), flags, r.kind(),
                     r.service(), r.port().isEmpty() ? "-" : r.port());
+            if (l7) {
+                // Requests, not connections, are what an HTTP port balances.
+                out.printf("  -> %-28s %-6s %-10s %-9s %s%n", "RemoteAddress:Port", "Weight", "InFlight", "Requests",
+                        "State");
+            }
             for (RoutingView.EndpointView e : r.endpoints()) {
-                out.printf("  -> %-28s %-6d %-10d %-9d %s%n", e.address(), e.weight(), e.active(), e.inactive(),
-                        e.state());
+                out.printf("  -> %-28s %-6d %-10d %-9d %s%n", e.address(), e.weight(),
+                        l7 ? e.requestsInFlight() : e.active(), l7 ? e.requests() : e.inactive(), e.state());
             }
         }
         for (String e : t.errors()) {
