@@ -1,6 +1,8 @@
 package io.switchboard.model;
 
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One entry of {@code spec.ports}.
@@ -20,6 +22,18 @@ public record ServicePort(String name, Protocol protocol, int port, TargetPort t
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(targetPort, "targetPort");
         Objects.requireNonNull(appProtocol, "appProtocol");
+    }
+
+    /**
+     * The {@code appProtocol} values that make a TCP port balance each HTTP request (L7) rather than
+     * each connection: {@code http}, {@code kubernetes.io/h2c}, {@code grpc}, {@code kubernetes.io/ws}.
+     */
+    public static final Set<String> REQUEST_PROTOCOLS = Set.of("http", "kubernetes.io/h2c", "grpc",
+            "kubernetes.io/ws");
+
+    /** True when this port balances requests, not connections (see {@link #REQUEST_PROTOCOLS}). */
+    public boolean balancesRequests() {
+        return protocol == Protocol.TCP && REQUEST_PROTOCOLS.contains(appProtocol.toLowerCase(Locale.ROOT));
     }
 
     /** This port's identity within its Service. */

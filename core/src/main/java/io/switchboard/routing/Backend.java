@@ -28,6 +28,7 @@ public final class Backend implements Destination {
     private volatile EndpointConditions conditions;
     private volatile String targetName;
     private volatile String nodeName;
+    private volatile boolean balancesRequests;
 
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger inactive = new AtomicInteger();
@@ -59,7 +60,9 @@ public final class Backend implements Destination {
         this.downUntilNanos = nanoTime.getAsLong();
     }
 
-    void update(int newWeight, EndpointConditions newConditions, String newTargetName, String newNodeName) {
+    void update(int newWeight, EndpointConditions newConditions, String newTargetName, String newNodeName,
+                boolean requestLevel) {
+        this.balancesRequests = requestLevel;
         this.weight = newWeight;
         this.conditions = newConditions;
         this.targetName = newTargetName;
@@ -91,13 +94,28 @@ public final class Backend implements Destination {
         return weight;
     }
 
+    /**
+     * What the connection-count schedulers (lc, wlc, sed, nq, lblc, lblcr, ovf, twos, p2c) weigh: the
+     * relayed connections of an L4 port, or the requests in flight of a port that balances requests,
+     * whose pooled endpoint connections say nothing about load.
+     */
     @Override
     public int activeConnections() {
-        return active.get();
+        return balancesRequests ? requests.inFlight() : active.get();
     }
 
     @Override
     public int inactiveConnections() {
+        return balancesRequests ? 0 : inactive.get();
+    }
+
+    /** Relayed connections established in both directions (L4), for metrics. */
+    public int relayedActiveConnections() {
+        return active.get();
+    }
+
+    /** Relayed connections with one direction finished (L4), for metrics. */
+    public int relayedInactiveConnections() {
         return inactive.get();
     }
 

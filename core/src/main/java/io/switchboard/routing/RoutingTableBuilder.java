@@ -185,7 +185,7 @@ public final class RoutingTableBuilder {
                         k -> new Backend(spn, r.socketAddress(), settings.nanoTime()));
                 b.update(service.options().weightOf(r.socketAddress().getAddress().getHostAddress(),
                         r.endpoint().targetName()), r.endpoint().conditions(), r.endpoint().targetName(),
-                        r.endpoint().nodeName());
+                        r.endpoint().nodeName(), port.balancesRequests());
                 portBackends.add(b);
             }
             all.addAll(portBackends);

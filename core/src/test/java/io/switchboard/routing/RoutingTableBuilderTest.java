@@ -7,6 +7,7 @@ import static io.switchboard.testing.Models.ready;
 import static io.switchboard.testing.Models.slice;
 import static io.switchboard.testing.Models.tcp;
 import static io.switchboard.testing.Models.withExternalIps;
+import static io.switchboard.testing.Models.withOptions;
 import static io.switchboard.testing.Models.withPolicies;
 import static io.switchboard.testing.Models.withType;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +18,7 @@ import io.switchboard.model.EndpointSlice;
 import io.switchboard.model.Protocol;
 import io.switchboard.model.Service;
 import io.switchboard.model.ServiceId;
+import io.switchboard.model.ServiceOptions;
 import io.switchboard.model.ServicePort;
 import io.switchboard.model.ServiceType;
 import io.switchboard.model.TargetPort;
@@ -120,6 +122,36 @@ class RoutingTableBuilderTest {
         assertThat(again.activeConnections()).isEqualTo(1);
         assertThat(two.retired()).isTrue();
         assertThat(one.retired()).isFalse();
+    }
+
+    @Test
+    void connectionSchedulersWeighRequestsInFlightOnAPortThatBalancesRequests() {
+        ServiceOptions lc = new ServiceOptions(io.switchboard.scheduler.Algorithm.LC, Set.of(), Map.of(),
+                java.util.Optional.empty(), java.time.Duration.ofSeconds(2), 3, java.time.Duration.ofHours(1),
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(120),
+                io.switchboard.model.HttpOptions.DEFAULT);
+        Service http = withOptions(clusterIp("ns/http", "127.0.0.10",
+                new ServicePort("web", Protocol.TCP, 80, TargetPort.of(8080), 0, "http")), lc);
+        Service tcp = withOptions(clusterIp("ns/tcp", "127.0.0.11",
+                new ServicePort("web", Protocol.TCP, 80, TargetPort.of(8080), 0, "")), lc);
+        RoutingTable table = builder.apply(ids(http, tcp), snapshot(List.of(http, tcp),
+                slice("ns/http", "web", 8080, ready("10.0.0.1"), ready("10.0.0.2")),
+                slice("ns/tcp", "web", 8080, ready("10.0.0.1"), ready("10.0.0.2")))).table();
+        BackendPool httpPool = table.lookup(ip("127.0.0.10"), 80, Protocol.TCP).pool();
+        BackendPool tcpPool = table.lookup(ip("127.0.0.11"), 80, Protocol.TCP).pool();
+        var pick = io.switchboard.scheduler.PickContext.of(ip("127.0.0.99"), 40000, ip("127.0.0.10"), 80);
+        var affinity = new io.switchboard.affinity.AffinityTable<Backend>(100, System::nanoTime);
+
+        httpPool.backends().get(0).requests().started();
+        assertThat(httpPool.choose(pick, affinity).address()).as("the first endpoint has a request in flight")
+                .isEqualTo(ip("10.0.0.2"));
+        assertThat(httpPool.backends().get(0).relayedActiveConnections()).isZero();
+
+        tcpPool.backends().get(0).connectionOpened();
+        tcpPool.backends().get(1).requests().started();
+        assertThat(tcpPool.choose(pick, affinity).address()).as("an L4 port weighs connections only")
+                .isEqualTo(ip("10.0.0.2"));
+        assertThat(tcpPool.backends().get(0).activeConnections()).isEqualTo(1);
     }
 
     @Test

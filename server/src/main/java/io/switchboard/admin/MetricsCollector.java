@@ -56,7 +56,7 @@ final class MetricsCollector implements MultiCollector {
     private static boolean isHttp(ServiceRoutes routes, io.switchboard.model.ServicePortName spn) {
         for (var p : routes.service().ports()) {
             if (p.nameIn(routes.service().id()).equals(spn)) {
-                return io.switchboard.dataplane.http.HttpProtocol.of(p.appProtocol()) != null;
+                return p.balancesRequests();
             }
         }
         return false;
@@ -143,10 +143,10 @@ final class MetricsCollector implements MultiCollector {
                     if (!b.servicePort().equals(spn)) {
                         continue;
                     }
-                    active += b.activeConnections() + b.inactiveConnections();
+                    active += b.relayedActiveConnections() + b.relayedInactiveConnections();
                     Labels el = labels.add("endpoint", RoutingView.hostPort(b.socketAddress()));
-                    epActive.add(b.activeConnections(), el);
-                    epInactive.add(b.inactiveConnections(), el);
+                    epActive.add(b.relayedActiveConnections(), el);
+                    epInactive.add(b.relayedInactiveConnections(), el);
                     epTotal.add(b.totalConnections(), el);
                     epBytes.add(b.bytesToEndpoint(), el.add("direction", "to_endpoint"));
                     epBytes.add(b.bytesFromEndpoint(), el.add("direction", "from_endpoint"));

@@ -89,8 +89,8 @@ public final class RoutingView {
     }
 
     private static EndpointView endpoint(Backend b, String state) {
-        return new EndpointView(hostPort(b.socketAddress()), b.weight(), b.activeConnections(),
-                b.inactiveConnections(), b.totalConnections(), b.bytesToEndpoint(), b.bytesFromEndpoint(),
+        return new EndpointView(hostPort(b.socketAddress()), b.weight(), b.relayedActiveConnections(),
+                b.relayedInactiveConnections(), b.totalConnections(), b.bytesToEndpoint(), b.bytesFromEndpoint(),
                 b.connectFailures(), b.requests().inFlight(), b.requests().total(), state, b.targetName(),
                 b.nodeName());
     }

@@ -59,7 +59,7 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             TcpConnection.reset(client);
             return;
         }
-        if (io.switchboard.dataplane.http.HttpProtocol.of(vs.port().appProtocol()) != null) {
+        if (vs.port().balancesRequests()) {
             // An L7 port: every request is scheduled on its own, so no endpoint is chosen here.
             io.switchboard.dataplane.http.HttpFrontend.install(client, vs.address(), http.get(client.eventLoop()));
             ctx.pipeline().remove(this);
