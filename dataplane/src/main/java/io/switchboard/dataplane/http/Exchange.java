@@ -115,10 +115,12 @@ final class Exchange {
         }
         if (req instanceof FullHttpMessage full) {
             // An HTTP/2 request without body (or a complete one): keep its content as the whole body.
+            // The head is used on; only its content is reference-counted, so it is released here.
             if (full.content().isReadable()) {
                 body.add(new io.netty.handler.codec.http.DefaultLastHttpContent(full.content().retain()));
                 bodyBytes = full.content().readableBytes();
             }
+            full.release();
             requestComplete = true;
         }
         HeaderRules.stripHopByHop(req.headers(), upgradeRequested, protocol.http2Upstream());
