@@ -86,6 +86,10 @@ final class Exchange {
     private ScheduledFuture<?> tryTimer;
     private ScheduledFuture<?> requestTimer;
     private String stickyToSet;
+    /** False once the endpoint said it closes its connection after this response. */
+    private boolean upstreamReusable = true;
+    /** An HTTP/1.1 endpoint's 1xx is decoded with an empty last part that must not reach the client. */
+    private boolean swallowNextEmptyLast;
 
     Exchange(HttpContext http, Downstream down, VirtualAddress address) {
         this.http = http;
@@ -334,7 +338,7 @@ final class Exchange {
                     && f.trailingHeaders().isEmpty()) && request.method() != HttpMethod.HEAD
                     && code != 204 && code != 304;
             boolean full = r instanceof FullHttpMessage;
-            HttpResponse head = full ? r : r;
+            HttpResponse head = r;
             HeaderRules.stripHopByHop(head.headers(), false, false);
             if (!upstreamKeepAlive) {
                 upstreamReusable = false;
@@ -382,8 +386,6 @@ final class Exchange {
         ReferenceCountUtil.release(msg);
     }
 
-    private boolean upstreamReusable = true;
-
     private void relayContent(HttpContent c) {
         if (!responseStarted) {
             ReferenceCountUtil.release(c);
@@ -420,8 +422,6 @@ final class Exchange {
         // A 1xx response decoded from HTTP/1.1 is followed by an empty last part, which is swallowed here.
         swallowNextEmptyLast = !(upstream instanceof Http2Upstream);
     }
-
-    private boolean swallowNextEmptyLast;
 
     /** The endpoint's reads of this batch are done. */
     void flushDownstream() {

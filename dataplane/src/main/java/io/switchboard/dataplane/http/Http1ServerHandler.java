@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -14,7 +13,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -39,17 +37,12 @@ import java.util.concurrent.TimeUnit;
  * not arrive within {@value #HEAD_TIMEOUT_SECONDS} s of its first byte gets 408; an idle keep-alive
  * connection closes after {@value #IDLE_SECONDS} s.
  */
-final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements Downstream {
+final class Http1ServerHandler extends ChannelDownstream {
 
     static final int HEAD_TIMEOUT_SECONDS = 10;
     static final int IDLE_SECONDS = 60;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
 
-    private final HttpContext http;
-    private final VirtualAddress address;
-    private final InetSocketAddress client;
-    private final HeaderRules.Forwarding forwarding;
-    private Channel channel;
     private Exchange current;
     private boolean receivingBody;
     private boolean http11 = true;
@@ -65,10 +58,7 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
     private ScheduledFuture<?> headTimer;
 
     Http1ServerHandler(HttpContext http, VirtualAddress address, InetSocketAddress client) {
-        this.http = http;
-        this.address = address;
-        this.client = client;
-        this.forwarding = HeaderRules.Forwarding.of(client, "http");
+        super(http, address, client, HeaderRules.Forwarding.of(client, "http"));
     }
 
     /** A handler placed before the decoder that notices the first byte of each request head. */
@@ -86,7 +76,7 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
+        super.handlerAdded(ctx);
         idleSince = System.nanoTime();
         scheduleIdleCheck(IDLE_NANOS);
     }
@@ -331,36 +321,6 @@ final class Http1ServerHandler extends ChannelInboundHandlerAdapter implements D
             return;
         }
         ctx.close();
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return channel.eventLoop();
-    }
-
-    @Override
-    public InetSocketAddress client() {
-        return client;
-    }
-
-    @Override
-    public HeaderRules.Forwarding forwarding() {
-        return forwarding;
-    }
-
-    @Override
-    public void write(HttpObject msg) {
-        channel.write(msg, channel.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return channel.isWritable();
     }
 
     @Override

@@ -3,24 +3,19 @@ package io.switchboard.dataplane.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.routing.Backend;
 
 /** A pooled HTTP/1.1 keep-alive connection to an endpoint, carrying one request at a time. */
-final class Http1Upstream implements UpstreamStream {
+final class Http1Upstream extends ChannelUpstream {
 
-    private final Channel channel;
-    private final Backend backend;
     private final UpstreamPools pools;
-    private Exchange exchange;
     private int uses;
     private long idleSince;
 
     Http1Upstream(Channel channel, Backend backend, UpstreamPools pools) {
-        this.channel = channel;
-        this.backend = backend;
+        super(channel, backend);
         this.pools = pools;
     }
 
@@ -39,36 +34,6 @@ final class Http1Upstream implements UpstreamStream {
     void checkedOut() {
         uses++;
         channel.config().setAutoRead(true);
-    }
-
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
-    @Override
-    public void bind(Exchange e) {
-        this.exchange = e;
-    }
-
-    @Override
-    public void write(HttpObject msg) {
-        channel.write(msg, channel.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return channel.isWritable();
-    }
-
-    @Override
-    public void setReadable(boolean readable) {
-        channel.config().setAutoRead(readable);
     }
 
     @Override
@@ -95,7 +60,7 @@ final class Http1Upstream implements UpstreamStream {
     }
 
     /** Routes the response to the bound exchange; anything arriving unasked closes the connection. */
-    private final class Handler extends ChannelInboundHandlerAdapter {
+    private final class Handler extends ResponseHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Exchange e = exchange;
@@ -117,34 +82,12 @@ final class Http1Upstream implements UpstreamStream {
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            Exchange e = exchange;
-            if (e != null) {
-                e.flushDownstream();
-            }
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            Exchange e = exchange;
-            if (e != null && ctx.channel().isWritable()) {
-                e.upstreamWritable();
-            }
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             Exchange e = exchange;
             exchange = null;
             if (e != null) {
                 e.upstreamFailed(false);
             }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }

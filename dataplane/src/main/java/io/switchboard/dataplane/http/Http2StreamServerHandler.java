@@ -2,11 +2,8 @@ package io.switchboard.dataplane.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.routing.VirtualAddress;
@@ -16,26 +13,13 @@ import java.net.InetSocketAddress;
  * One HTTP/2 stream from a client: one request, one exchange. Flow control holds end to end: while
  * the endpoint side is backed up this stream is not read, so its window is not replenished.
  */
-final class Http2StreamServerHandler extends ChannelInboundHandlerAdapter implements Downstream {
+final class Http2StreamServerHandler extends ChannelDownstream {
 
-    private final HttpContext http;
-    private final VirtualAddress address;
-    private final InetSocketAddress client;
-    private final HeaderRules.Forwarding forwarding;
-    private Channel stream;
     private Exchange exchange;
 
     Http2StreamServerHandler(HttpContext http, VirtualAddress address, InetSocketAddress client,
                              HeaderRules.Forwarding forwarding) {
-        this.forwarding = forwarding;
-        this.http = http;
-        this.address = address;
-        this.client = client;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        stream = ctx.channel();
+        super(http, address, client, forwarding);
     }
 
     @Override
@@ -80,38 +64,8 @@ final class Http2StreamServerHandler extends ChannelInboundHandlerAdapter implem
     }
 
     @Override
-    public EventLoop eventLoop() {
-        return stream.eventLoop();
-    }
-
-    @Override
-    public InetSocketAddress client() {
-        return client;
-    }
-
-    @Override
-    public HeaderRules.Forwarding forwarding() {
-        return forwarding;
-    }
-
-    @Override
-    public void write(HttpObject msg) {
-        stream.write(msg, stream.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        stream.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return stream.isWritable();
-    }
-
-    @Override
     public void setReadable(boolean readable) {
-        stream.config().setAutoRead(readable);
+        channel.config().setAutoRead(readable);
     }
 
     @Override
@@ -131,12 +85,12 @@ final class Http2StreamServerHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void abort() {
-        stream.close();
+        channel.close();
     }
 
     @Override
     public void tunnel(Channel upstream) {
         upstream.close();
-        stream.close();
+        channel.close();
     }
 }

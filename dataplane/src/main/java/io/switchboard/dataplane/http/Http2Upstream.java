@@ -3,55 +3,20 @@ package io.switchboard.dataplane.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.routing.Backend;
 
 /** One HTTP/2 stream to an endpoint, carrying one request. */
-final class Http2Upstream implements UpstreamStream {
+final class Http2Upstream extends ChannelUpstream {
 
-    private final Http2StreamChannel stream;
-    private final Backend backend;
     private final Http2Connection connection;
-    private Exchange exchange;
     private boolean released;
 
     Http2Upstream(Http2StreamChannel stream, Backend backend, Http2Connection connection) {
-        this.stream = stream;
-        this.backend = backend;
+        super(stream, backend);
         this.connection = connection;
-    }
-
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
-    @Override
-    public void bind(Exchange e) {
-        this.exchange = e;
-    }
-
-    @Override
-    public void write(HttpObject msg) {
-        stream.write(msg, stream.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        stream.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return stream.isWritable();
-    }
-
-    @Override
-    public void setReadable(boolean readable) {
-        stream.config().setAutoRead(readable);
     }
 
     @Override
@@ -66,7 +31,7 @@ final class Http2Upstream implements UpstreamStream {
             released = true;
             connection.streamClosed();
             // A finished stream is already closed; an unfinished one is reset.
-            stream.close();
+            channel.close();
         }
     }
 
@@ -79,7 +44,7 @@ final class Http2Upstream implements UpstreamStream {
         return new Handler();
     }
 
-    private final class Handler extends ChannelInboundHandlerAdapter {
+    private final class Handler extends ResponseHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Exchange e = exchange;
@@ -88,23 +53,6 @@ final class Http2Upstream implements UpstreamStream {
                 return;
             }
             e.onResponse(o);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            Exchange e = exchange;
-            if (e != null) {
-                e.flushDownstream();
-            }
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            Exchange e = exchange;
-            if (e != null && ctx.channel().isWritable()) {
-                e.upstreamWritable();
-            }
-            ctx.fireChannelWritabilityChanged();
         }
 
         @Override
@@ -118,11 +66,6 @@ final class Http2Upstream implements UpstreamStream {
             if (e != null) {
                 e.upstreamFailed(false);
             }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }
