@@ -66,27 +66,9 @@ final class LocalityReplicatedScheduler<D extends Destination> implements Schedu
     /** An immutable destination set and when it last changed. */
     private record Members<D extends Destination>(List<D> destinations, long lastModified) {
 
+        /** The set's least loaded member, by the wlc rule (the kernel's ip_vs_dest_set_min). */
         D least(PickContext context) {
-            D least = null;
-            long leastOverhead = 0;
-            for (D d : destinations) {
-                if (!context.usable(d)) {
-                    continue;
-                }
-                if (least == null) {
-                    if (d.weight() > 0) {
-                        least = d;
-                        leastOverhead = Destination.overhead(d);
-                    }
-                    continue;
-                }
-                long overhead = Destination.overhead(d);
-                if (leastOverhead * d.weight() > overhead * least.weight()) {
-                    least = d;
-                    leastOverhead = overhead;
-                }
-            }
-            return least;
+            return WeightedLeastConnectionScheduler.leastWeightedOverhead(destinations, context);
         }
 
         Members<D> with(D d, long now) {
