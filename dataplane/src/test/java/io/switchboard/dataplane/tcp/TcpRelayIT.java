@@ -346,6 +346,39 @@ class TcpRelayIT {
     }
 
     @Test
+    void aConnectionQuietBothWaysForTheIdleTimeoutIsClosedAndABusyOneIsNot() throws Exception {
+        plane(64);
+        BlockingBackend a = backend("a");
+        ServiceOptions d = ServiceOptions.DEFAULT;
+        ServiceOptions idle = new ServiceOptions(d.scheduler(), d.schedulerFlags(), d.endpointWeights(),
+                d.healthCheck(), d.connectTimeout(), d.connectAttempts(), Duration.ofMillis(600), d.downBackoff(),
+                d.udpTimeout(), d.udpStreamTimeout(), d.http());
+        apply(Map.of(service("idle", "127.0.1.17", idle, SessionAffinity.NONE), List.of(a.port())));
+        try (Socket quiet = connect("127.0.1.17"); Socket busy = connect("127.0.1.17")) {
+            // The greeting, relayed after connect() returned, is the quiet connection's last traffic.
+            long t0 = System.nanoTime();
+            assertThat(greeting(quiet)).isEqualTo("a");
+            assertThat(greeting(busy)).isEqualTo("a");
+            // The busy one sends every 200 ms for 2 s: three times the timeout, never 600 ms quiet.
+            CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 10; i++) {
+                        Thread.sleep(200);
+                        busy.getOutputStream().write('x');
+                        assertThat(busy.getInputStream().read()).as("echo " + i).isEqualTo('x');
+                    }
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(quiet.getInputStream().read()).as("the quiet one is closed").isEqualTo(-1);
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(closedAfter).as("closed after the timeout, not long after").isBetween(600L, 1500L);
+            traffic.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aRemovedServiceStopsAccepting() throws IOException {
         plane(64);
         BlockingBackend a = backend("a");
