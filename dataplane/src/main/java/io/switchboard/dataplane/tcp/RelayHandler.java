@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +28,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        connection.active();
         Channel peer = connection.peerOf(ctx.channel());
         if (msg instanceof ByteBuf buf) {
             int n = buf.readableBytes();
@@ -65,9 +65,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             connection.inputShutdown(ctx.channel());
-        } else if (evt instanceof IdleStateEvent) {
-            TcpConnection.closeAfterFlush(connection.client());
-            TcpConnection.closeAfterFlush(connection.endpoint());
         } else {
             ctx.fireUserEventTriggered(evt);
         }

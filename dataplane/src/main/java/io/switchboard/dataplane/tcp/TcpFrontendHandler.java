@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.dataplane.RoutingState;
 import io.switchboard.dataplane.Transport;
 import io.switchboard.model.Protocol;
@@ -17,7 +16,6 @@ import io.switchboard.scheduler.PickContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Handles a newly accepted client connection: finds its Service by the address the client
@@ -67,11 +65,8 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         }
         BackendPool pool = vs.pool();
         ServiceOptions options = pool.options();
-        long idle = options.idleTimeout().toMillis();
-        if (idle > 0) {
-            client.pipeline().addFirst(new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
-        }
         TcpConnection connection = new TcpConnection(client, pool.stats());
+        connection.watchIdle(options.idleTimeout().toNanos());
         PickContext pick = PickContext.of(remote.getAddress(), remote.getPort(), local.getAddress(), local.getPort());
         attempt(ctx, connection, pool, pick, new ArrayList<>());
     }
