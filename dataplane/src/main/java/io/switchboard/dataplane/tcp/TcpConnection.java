@@ -8,6 +8,7 @@ import io.switchboard.dataplane.Transport;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.ServicePortStats;
 import java.util.concurrent.TimeUnit;
+import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * One relayed connection: the client and endpoint channels (both on the same event loop, so no
@@ -32,6 +33,8 @@ final class TcpConnection {
     private boolean closing;
     /** Idle checks in a row that saw no traffic. */
     private int quietChecks;
+    /** The pending idle check, cancelled on close so closed connections do not wait in the timer queue. */
+    private ScheduledFuture<?> idleCheck;
     static final int IDLE_CHECKS = 4;
 
     TcpConnection(Channel client, ServicePortStats stats) {
@@ -47,7 +50,8 @@ final class TcpConnection {
     }
 
     private void scheduleIdleCheck(long periodNanos) {
-        client.eventLoop().schedule(() -> {
+        idleCheck = client.eventLoop().schedule(() -> {
+            idleCheck = null;
             if (!client.isOpen()) {
                 return;
             }
@@ -62,6 +66,14 @@ final class TcpConnection {
             }
             scheduleIdleCheck(periodNanos);
         }, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The connection is over: its pending idle check goes too. */
+    void stopIdleWatch() {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
     }
 
     /** Bytes moved one way or the other: the connection is not idle. */
@@ -127,6 +139,7 @@ final class TcpConnection {
 
     /** A channel closed: release the counts once and close the other side after its pending bytes. */
     void closed(Channel side) {
+        stopIdleWatch();
         if (counted) {
             counted = false;
             backend.connectionClosed(closing);

@@ -37,6 +37,7 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     private final List<Object> early = new ArrayList<>(1);
     private int earlyBytes;
     private boolean inputShutEarly;
+    private TcpConnection connection;
 
     /** A handler for one accepted connection; HTTP ports hand over to the loop's HTTP context. */
     public TcpFrontendHandler(RoutingState state, Transport transport,
@@ -65,7 +66,7 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         }
         BackendPool pool = vs.pool();
         ServiceOptions options = pool.options();
-        TcpConnection connection = new TcpConnection(client, pool.stats());
+        connection = new TcpConnection(client, pool.stats());
         connection.watchIdle(options.idleTimeout().toNanos());
         PickContext pick = PickContext.of(remote.getAddress(), remote.getPort(), local.getAddress(), local.getPort());
         attempt(ctx, connection, pool, pick, new ArrayList<>());
@@ -151,6 +152,15 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // Closed before the endpoint connected: the relay that would stop the idle watch never came.
+        if (connection != null) {
+            connection.stopIdleWatch();
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override
