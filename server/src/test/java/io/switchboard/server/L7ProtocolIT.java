@@ -266,6 +266,41 @@ class L7ProtocolIT {
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
     }
 
+    @Test
+    void aTunnelPassesOnTheClientsFinAndClosesAfterTheIdleTimeout() throws Exception {
+        backend("a", "127.0.12.1");
+        start("127.0.13.12", "kubernetes.io/ws", "switchboard.io/idle-timeout: 3s", List.of("127.0.12.1"));
+        try (Socket raw = upgradedToEcho("127.0.13.12")) {
+            long t0 = System.nanoTime();
+            raw.getOutputStream().write("abc".getBytes(StandardCharsets.US_ASCII));
+            raw.shutdownOutput();
+            assertThat(new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .as("the echo, then end of stream once the endpoint saw the FIN and closed").isEqualTo("abc");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("by the FIN, not the idle timeout")
+                    .isLessThan(Duration.ofSeconds(2));
+        }
+        try (Socket raw = upgradedToEcho("127.0.13.12")) {
+            long t0 = System.nanoTime();
+            raw.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
+            assertThat(raw.getInputStream().read()).isEqualTo('x');
+            assertThat(raw.getInputStream().read()).as("closed when quiet for the idle timeout").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(2900),
+                    Duration.ofMillis(4500));
+        }
+    }
+
+    /** A raw connection switched to the demo endpoint's echo protocol through the proxy. */
+    private static Socket upgradedToEcho(String vip) throws IOException {
+        Socket raw = new Socket();
+        raw.connect(new InetSocketAddress(vip, PORT));
+        raw.setSoTimeout(5000);
+        raw.getOutputStream().write("GET /raw HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(readUntilBlankLine(raw.getInputStream()), StandardCharsets.US_ASCII))
+                .startsWith("HTTP/1.1 101");
+        return raw;
+    }
+
     private static byte[] readUntilBlankLine(InputStream in) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         int matched = 0;

@@ -45,7 +45,8 @@ interface Downstream {
 
     /**
      * The endpoint accepted a protocol switch (101): from now on bytes are tunnelled between the
-     * client and {@code upstream}. Only HTTP/1.1 clients can do this.
+     * client and {@code upstream}, closed after {@code idleTimeoutNanos} without traffic (0: never).
+     * Only HTTP/1.1 clients can do this.
      */
-    void tunnel(Channel upstream);
+    void tunnel(Channel upstream, long idleTimeoutNanos);
 }

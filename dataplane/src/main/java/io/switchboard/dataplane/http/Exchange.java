@@ -457,7 +457,7 @@ final class Exchange {
         done = true;
         cancelTimers();
         releaseBody();
-        down.tunnel(upstreamChannel);
+        down.tunnel(upstreamChannel, pool.options().idleTimeout().toNanos());
     }
 
     /**

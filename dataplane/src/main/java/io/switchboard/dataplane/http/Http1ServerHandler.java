@@ -347,11 +347,11 @@ final class Http1ServerHandler extends ChannelDownstream {
     }
 
     @Override
-    public void tunnel(Channel upstream) {
+    public void tunnel(Channel upstream, long idleTimeoutNanos) {
         current = null;
         closing = true;
         cancelTimers();
-        Tunnel.install(channel, upstream);
+        Tunnel.install(channel, upstream, idleTimeoutNanos);
         channel.pipeline().remove(this);
         channel.pipeline().remove(HttpResponseEncoder.class);
         channel.pipeline().remove(StrictRequestDecoder.class);

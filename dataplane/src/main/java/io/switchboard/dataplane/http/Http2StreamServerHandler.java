@@ -89,7 +89,7 @@ final class Http2StreamServerHandler extends ChannelDownstream {
     }
 
     @Override
-    public void tunnel(Channel upstream) {
+    public void tunnel(Channel upstream, long idleTimeoutNanos) {
         upstream.close();
         channel.close();
     }

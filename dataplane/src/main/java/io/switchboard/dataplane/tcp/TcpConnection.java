@@ -4,22 +4,17 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.switchboard.dataplane.IdleWatch;
 import io.switchboard.dataplane.Transport;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.ServicePortStats;
-import java.util.concurrent.TimeUnit;
-import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * One relayed connection: the client and endpoint channels (both on the same event loop, so no
  * field needs synchronising), which directions have finished, and the counting that must happen
  * exactly once. A FIN from one side becomes a FIN to the other once the bytes before it are
  * written; a reset on either side resets the other.
- *
- * <p>The idle timeout is checked {@value #IDLE_CHECKS} times per timeout rather than tracked per
- * read and write (as Netty's {@code IdleStateHandler} does, with a promise and listener per write):
- * traffic only clears a counter, and a connection is closed once a whole timeout's worth of checks
- * in a row saw none, so it goes between one and 1.25 timeouts after its last byte.
+ * A connection quiet both ways for the Service's idle timeout is closed ({@link IdleWatch}).
  */
 final class TcpConnection {
 
@@ -31,11 +26,7 @@ final class TcpConnection {
     private boolean endpointInputShut;
     private boolean counted;
     private boolean closing;
-    /** Idle checks in a row that saw no traffic. */
-    private int quietChecks;
-    /** The pending idle check, cancelled on close so closed connections do not wait in the timer queue. */
-    private ScheduledFuture<?> idleCheck;
-    static final int IDLE_CHECKS = 4;
+    private IdleWatch idle;
 
     TcpConnection(Channel client, ServicePortStats stats) {
         this.client = client;
@@ -44,41 +35,28 @@ final class TcpConnection {
 
     /** Starts the idle timeout (none when {@code timeoutNanos} is 0). */
     void watchIdle(long timeoutNanos) {
-        if (timeoutNanos > 0) {
-            scheduleIdleCheck(Math.max(1, timeoutNanos / IDLE_CHECKS));
-        }
-    }
-
-    private void scheduleIdleCheck(long periodNanos) {
-        idleCheck = client.eventLoop().schedule(() -> {
-            idleCheck = null;
-            if (!client.isOpen()) {
-                return;
-            }
-            // Closing takes a timeout plus one check of quiet: the last byte may have come just
-            // after the previous check.
-            if (++quietChecks > IDLE_CHECKS) {
+        idle = IdleWatch.start(client.eventLoop(), timeoutNanos, () -> {
+            if (client.isOpen()) {
                 closeAfterFlush(client);
                 if (endpointChannel != null) {
                     closeAfterFlush(endpointChannel);
                 }
-                return;
             }
-            scheduleIdleCheck(periodNanos);
-        }, periodNanos, TimeUnit.NANOSECONDS);
+        });
     }
 
     /** The connection is over: its pending idle check goes too. */
     void stopIdleWatch() {
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
-            idleCheck = null;
+        if (idle != null) {
+            idle.stop();
         }
     }
 
     /** Bytes moved one way or the other: the connection is not idle. */
     void active() {
-        quietChecks = 0;
+        if (idle != null) {
+            idle.active();
+        }
     }
 
     Channel client() {
