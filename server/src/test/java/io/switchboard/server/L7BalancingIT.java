@@ -511,6 +511,46 @@ class L7BalancingIT {
     }
 
     @Test
+    void aTerminatingEndpointFinishesItsRequestInFlightAndGetsNoNewOnes() throws Exception {
+        backends("127.0.10.1", "127.0.10.2");
+        Manifests.write(dir, "svc.yaml", httpService("term", "127.0.11.11", "http", ""));
+        Manifests.write(dir, "eps.yaml", slice("term", List.of("127.0.10.1", "127.0.10.2")));
+        start();
+        try (RawHttp slow = new RawHttp("127.0.11.11", PORT); RawHttp other = new RawHttp("127.0.11.11", PORT)) {
+            slow.send("GET /delay/1500 HTTP/1.1\r\nHost: t\r\n\r\n");
+            Thread.sleep(200);
+            // The pod behind a is being deleted: still serving, no longer ready, as the EndpointSlice
+            // controller reports it during its grace period.
+            Manifests.write(dir, "eps.yaml", """
+                    apiVersion: discovery.k8s.io/v1
+                    kind: EndpointSlice
+                    metadata:
+                      name: term-slice
+                      namespace: test
+                      labels: {kubernetes.io/service-name: term}
+                    addressType: IPv4
+                    ports:
+                    - name: web
+                      port: %d
+                    endpoints:
+                    - addresses: [127.0.10.1]
+                      conditions: {ready: false, serving: true, terminating: true}
+                    - addresses: [127.0.10.2]
+                      conditions: {ready: true}
+                    """.formatted(TARGET));
+            await().atMost(Duration.ofSeconds(5)).until(() -> sb.table().lookup(
+                    java.net.InetAddress.getByName("127.0.11.11"), PORT, io.switchboard.model.Protocol.TCP)
+                    .pool().backends().size() == 1);
+            for (int i = 0; i < 10; i++) {
+                assertThat(other.get("/").headers().get("x-backend")).isEqualTo("b");
+            }
+            RawHttp.Response r = slow.read(false);
+            assertThat(r.status()).as("the request in flight finished on the terminating endpoint").isEqualTo(200);
+            assertThat(r.headers().get("x-backend")).isEqualTo("a");
+        }
+    }
+
+    @Test
     void aRemovedEndpointFinishesItsRequestInFlightAndGetsNoNewOnes() throws Exception {
         backends("127.0.10.1", "127.0.10.2");
         Manifests.write(dir, "svc.yaml", httpService("drain", "127.0.11.10", "http", ""));
