@@ -478,9 +478,10 @@ class L7BalancingIT {
                 "switchboard.io/scheduler: mh, switchboard.io/hash-key: \"header:x-user\""), slice("hash", THREE));
         start();
         try (RawHttp conn = new RawHttp("127.0.11.8", PORT)) {
-            RawHttp.Response first = conn.get("/");
+            RawHttp.Response first = conn.get("/deep/path");
             String cookie = first.headers().get("set-cookie");
-            assertThat(cookie).startsWith("SRV=");
+            assertThat(cookie).startsWith("SRV=").as("valid for the whole site, not the first path's directory")
+                    .contains("; Path=/").containsIgnoringCase("; HttpOnly");
             String pinned = first.headers().get("x-backend");
             for (int i = 0; i < 20; i++) {
                 conn.send("GET / HTTP/1.1\r\nHost: t\r\nCookie: " + cookie.split(";")[0] + "\r\n\r\n");

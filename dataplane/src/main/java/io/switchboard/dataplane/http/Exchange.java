@@ -344,8 +344,8 @@ final class Exchange {
                 upstreamReusable = false;
             }
             if (stickyToSet != null) {
-                head.headers().add(HttpHeaderNames.SET_COOKIE,
-                        ServerCookieEncoder.STRICT.encode(options.stickyCookie(), stickyToSet));
+                head.headers().add(HttpHeaderNames.SET_COOKIE, ServerCookieEncoder.STRICT.encode(
+                        stickyCookie(options.stickyCookie(), stickyToSet)));
             }
             if (!down.isHttp2()) {
                 boolean chunked = down.chunkedAllowed();
@@ -709,6 +709,18 @@ final class Exchange {
             }
         }
         return null;
+    }
+
+    /**
+     * The sticky cookie: for the whole site ({@code Path=/}, or it would only come back on paths
+     * under the first request's) and out of reach of page scripts; a session cookie, as HAProxy's
+     * {@code cookie ... insert} sets by default.
+     */
+    private static io.netty.handler.codec.http.cookie.Cookie stickyCookie(String name, String value) {
+        var c = new io.netty.handler.codec.http.cookie.DefaultCookie(name, value);
+        c.setPath("/");
+        c.setHttpOnly(true);
+        return c;
     }
 
     /** The sticky cookie's value for an endpoint: an opaque hash of its address, not the address itself. */
