@@ -39,9 +39,15 @@ public final class DataPlane implements AutoCloseable {
      * @param wildcardThreshold  TCP addresses per port bound one by one before one wildcard socket serves them
      * @param maxAffinityEntries bound on ClientIP affinity entries
      * @param maxUdpFlows        bound on UDP flows (each holds a socket), shared out over the event loops
+     * @param maxConnections     bound on open client connections over all TCP listeners (0: derived from
+     *                           the open-file limit, see {@link ConnectionLimit#defaultFor})
      */
-    public record Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows) {
+    public record Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
+                           int maxConnections) {
         public Settings {
+            if (maxConnections < 0) {
+                throw new IllegalArgumentException("maxConnections must not be negative");
+            }
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1");
             }
@@ -55,6 +61,7 @@ public final class DataPlane implements AutoCloseable {
     private final EventLoopGroup workers;
     private final RoutingState state;
     private final ListenerManager listeners;
+    private final ConnectionLimit connectionLimit;
     private final Map<EventLoop, UdpFlowTable> flowTables = new LinkedHashMap<>();
     private final Map<EventLoop, HttpContext> httpContexts = new LinkedHashMap<>();
 
@@ -73,15 +80,23 @@ public final class DataPlane implements AutoCloseable {
             flowTables.put(loop, new UdpFlowTable(loop, state, transport, perLoop));
             httpContexts.put(loop, new HttpContext(state, new UpstreamPools(loop, transport)));
         }
+        this.connectionLimit = new ConnectionLimit(settings.maxConnections() > 0 ? settings.maxConnections()
+                : ConnectionLimit.defaultFor(settings.maxUdpFlows()));
         Map<EventLoop, HttpContext> http = Map.copyOf(httpContexts);
         Map<EventLoop, UdpFlowTable> tables = Map.copyOf(flowTables);
         this.listeners = new ListenerManager(workers, transport,
                 Map.of(Protocol.TCP, ListenerManager.tcpBinder(transport, workers,
-                                () -> new TcpFrontendHandler(state, transport, http)),
+                                () -> new TcpFrontendHandler(state, transport, http), connectionLimit),
                         Protocol.UDP, ListenerManager.udpBinder(transport, workers,
                                 key -> new UdpListenerHandler(new VirtualAddress(key.address(), key.port(),
                                         Protocol.UDP), tables))),
                 settings.wildcardThreshold());
+        connectionLimit.onAcceptingChange(listeners::setAccepting);
+    }
+
+    /** The cap on open client connections, and how many are open. */
+    public ConnectionLimit connectionLimit() {
+        return connectionLimit;
     }
 
     /** Binds, publishes and unbinds for one update. Called by the sync loop only. */

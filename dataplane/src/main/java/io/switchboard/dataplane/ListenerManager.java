@@ -72,6 +72,9 @@ public final class ListenerManager implements AutoCloseable {
     private final Map<BindKey, List<Channel>> bound = new HashMap<>();
     private final Map<BindKey, String> failures = new TreeMap<>();
     private final Set<PortKey> dirty = new HashSet<>();
+    /** The TCP server sockets, which the connection limit switches off and on from any thread. */
+    private final Set<Channel> acceptors = new java.util.concurrent.CopyOnWriteArraySet<>();
+    private volatile boolean accepting = true;
 
     /**
      * A manager.
@@ -192,6 +195,9 @@ public final class ListenerManager implements AutoCloseable {
                 channels.add(binder.bind(key, null, false));
             }
             bound.put(key, channels);
+            if (key.protocol() == Protocol.TCP) {
+                channels.forEach(this::addAcceptor);
+            }
             failures.remove(key);
             LOG.atInfo().addKeyValue("listener", key).addKeyValue("sockets", channels.size())
                     .addKeyValue("wildcard", wildcard).log("listening");
@@ -205,9 +211,28 @@ public final class ListenerManager implements AutoCloseable {
         }
     }
 
+    private void addAcceptor(Channel c) {
+        acceptors.add(c);
+        // setAccepting may run on an event loop meanwhile: settle on the flag's latest value.
+        boolean now;
+        do {
+            now = accepting;
+            c.config().setAutoRead(now);
+        } while (now != accepting);
+    }
+
+    /** Stops or resumes accepting on every TCP listener, now and as they are bound. Any thread. */
+    public void setAccepting(boolean on) {
+        accepting = on;
+        for (Channel c : acceptors) {
+            c.config().setAutoRead(on);
+        }
+    }
+
     private void close(BindKey key) {
         List<Channel> channels = bound.remove(key);
         if (channels != null) {
+            acceptors.removeAll(channels);
             for (Channel c : channels) {
                 c.close().syncUninterruptibly();
             }
@@ -263,8 +288,13 @@ public final class ListenerManager implements AutoCloseable {
         };
     }
 
-    /** The TCP binder: server sockets whose accepted connections allow half-closure. */
-    public static Binder tcpBinder(Transport transport, EventLoopGroup workers, Supplier<ChannelHandler> childHandler) {
+    /**
+     * The TCP binder: server sockets whose accepted connections allow half-closure and count
+     * against {@code limit}.
+     */
+    public static Binder tcpBinder(Transport transport, EventLoopGroup workers, Supplier<ChannelHandler> childHandler,
+                                   ConnectionLimit limit) {
+        io.netty.channel.ChannelFutureListener closed = f -> limit.closed();
         return (key, loop, freeBind) -> {
             ServerBootstrap b = new ServerBootstrap()
                     .group(loop != null ? loop : workers, loop != null ? loop : workers)
@@ -276,6 +306,8 @@ public final class ListenerManager implements AutoCloseable {
                     .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            limit.opened();
+                            ch.closeFuture().addListener(closed);
                             ch.pipeline().addLast(childHandler.get());
                         }
                     });
@@ -286,7 +318,40 @@ public final class ListenerManager implements AutoCloseable {
                     b.option(EpollChannelOption.IP_FREEBIND, true);
                 }
             }
-            return b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
+            Channel server = b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
+            server.pipeline().addLast(new AcceptErrors(key));
+            return server;
         };
+    }
+
+    /**
+     * Reports accept failures (most often the open-file limit) once a minute per listener with what
+     * to do, instead of Netty's warning every second. Netty's acceptor, before this handler, already
+     * stops accepting for a second after a failure so the loop does not spin.
+     */
+    private static final class AcceptErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private static final long INTERVAL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        private final BindKey key;
+        private long lastReport = System.nanoTime() - INTERVAL_NANOS;
+        private long suppressed;
+
+        AcceptErrors(BindKey key) {
+            this.key = key;
+        }
+
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            long now = System.nanoTime();
+            if (now - lastReport < INTERVAL_NANOS) {
+                suppressed++;
+                return;
+            }
+            lastReport = now;
+            LOG.atError().addKeyValue("listener", key).addKeyValue("error", String.valueOf(cause.getMessage()))
+                    .addKeyValue("suppressedSinceLast", suppressed)
+                    .log("cannot accept connections; if the open-file limit is reached, lower --max-connections"
+                            + " or --udp-max-flows");
+            suppressed = 0;
+        }
     }
 }

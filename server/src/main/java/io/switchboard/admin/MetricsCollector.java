@@ -203,10 +203,20 @@ final class MetricsCollector implements MultiCollector {
         version.add(table.version(), Labels.EMPTY);
         Family affinity = new Family("switchboard_affinity_entries", "ClientIP affinity entries", false);
         affinity.add(switchboard.dataPlane().state().affinity().size(), Labels.EMPTY);
+        var limit = switchboard.dataPlane().connectionLimit();
+        Family clientConnections = new Family("switchboard_client_connections",
+                "Client connections open over all TCP listeners", false);
+        clientConnections.add(limit.open(), Labels.EMPTY);
+        Family maxConnections = new Family("switchboard_client_connections_max",
+                "The cap on client connections (--max-connections)", false);
+        maxConnections.add(limit.max(), Labels.EMPTY);
+        Family pauses = new Family("switchboard_accept_pauses",
+                "Times the connection cap stopped accepting new clients", true);
+        pauses.add(limit.pauses(), Labels.EMPTY);
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         for (Family f : new Family[] {epActive, epInactive, epTotal, epBytes, epFailures, epUp, svcActive, svcTotal,
                 svcBytes, svcFailures, svcRetries, svcRejected, epDatagrams, svcDatagrams, svcDropped, svcFlows, unrouted,
-                errors, services, addresses, version, affinity}) {
+                errors, services, addresses, version, affinity, clientConnections, maxConnections, pauses}) {
             f.into(out);
         }
         if (anyHttp) {

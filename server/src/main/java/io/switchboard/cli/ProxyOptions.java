@@ -55,6 +55,12 @@ final class ProxyOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     int maxUdpFlows;
 
+    @Option(names = "--max-connections", defaultValue = "0",
+            description = "Bound on open client connections over all TCP listeners; at the bound new clients wait"
+                    + " in the accept queue, as with HAProxy's maxconn. 0 (the default) derives it from the open-file"
+                    + " limit: what is left after --udp-max-flows and a reserve, halved (client and endpoint).")
+    int maxConnections;
+
     static {
         System.setProperty("switchboard.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
@@ -72,7 +78,7 @@ final class ProxyOptions {
         return new SwitchboardConfig(config, workers, admin, nodePorts,
                 nodeName != null ? nodeName : SwitchboardConfig.localHostName(), proxyName,
                 Duration.ofMillis(minSyncMillis), Duration.ofMillis(pollMillis), wildcardThreshold, maxAffinityEntries,
-                maxUdpFlows);
+                maxUdpFlows, maxConnections);
     }
 
     static InetAddress loopback() {

@@ -62,7 +62,7 @@ public final class Switchboard implements AutoCloseable {
         this.builder = new RoutingTableBuilder(new RoutingTableBuilder.Settings(config.nodeName(),
                 config.nodePortAddresses(), SchedulerConfig.DEFAULT, System::nanoTime));
         this.dataPlane = new DataPlane(new DataPlane.Settings(config.workers(), config.wildcardThreshold(),
-                config.maxAffinityEntries(), config.maxUdpFlows()));
+                config.maxAffinityEntries(), config.maxUdpFlows(), config.maxConnections()));
         this.health = new HealthChecker(dataPlane.workers(), dataPlane.transport());
         this.runner = new BoundedFrequencyRunner("switchboard-sync", this::sync, config.minSyncInterval(),
                 config.pollInterval(), Duration.ofSeconds(1));

@@ -21,10 +21,13 @@ import java.util.Objects;
  * @param wildcardThreshold  addresses per port bound one by one before one wildcard socket serves them
  * @param maxAffinityEntries bound on ClientIP affinity entries
  * @param maxUdpFlows        bound on UDP flows; each holds a socket, so this is also a file budget
+ * @param maxConnections     bound on open client connections over all TCP listeners; 0 derives it from
+ *                           the open-file limit
  */
 public record SwitchboardConfig(Path config, int workers, InetSocketAddress admin, List<InetAddress> nodePortAddresses,
                                 String nodeName, String proxyName, Duration minSyncInterval, Duration pollInterval,
-                                int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows) {
+                                int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
+                                int maxConnections) {
 
     public SwitchboardConfig {
         Objects.requireNonNull(config, "config");
@@ -40,31 +43,37 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
     public static SwitchboardConfig defaults(Path config) {
         return new SwitchboardConfig(config, Runtime.getRuntime().availableProcessors(),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 9901), List.of(InetAddress.getLoopbackAddress()),
-                localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000, 8192);
+                localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000, 8192, 0);
     }
 
     /** The same with another admin address. */
     public SwitchboardConfig withAdmin(InetSocketAddress address) {
         return new SwitchboardConfig(config, workers, address, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections);
     }
 
     /** The same with another number of workers. */
     public SwitchboardConfig withWorkers(int n) {
         return new SwitchboardConfig(config, n, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections);
     }
 
     /** The same with another wildcard threshold. */
     public SwitchboardConfig withWildcardThreshold(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, n, maxAffinityEntries, maxUdpFlows);
+                pollInterval, n, maxAffinityEntries, maxUdpFlows, maxConnections);
     }
 
     /** The same with another UDP flow bound. */
     public SwitchboardConfig withMaxUdpFlows(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, n);
+                pollInterval, wildcardThreshold, maxAffinityEntries, n, maxConnections);
+    }
+
+    /** The same with another connection bound. */
+    public SwitchboardConfig withMaxConnections(int n) {
+        return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, n);
     }
 
     /** This machine's host name, as kube-proxy defaults its node name. */

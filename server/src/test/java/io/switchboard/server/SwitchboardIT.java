@@ -261,6 +261,9 @@ class SwitchboardIT {
         assertThat(metrics).contains("switchboard_endpoint_bytes_total{direction=\"to_endpoint\",endpoint=\"127.0.5.1:"
                 + TARGET + "\",port=\"tcp\",protocol=\"TCP\",service=\"test/web\"} 6.0");
         assertThat(metrics).contains("switchboard_sync_duration_seconds_count");
+        assertThat(Clients.metric(metrics, "switchboard_client_connections_max"))
+                .as("derived from the open-file limit").isPositive();
+        assertThat(metrics).contains("switchboard_client_connections ").contains("switchboard_accept_pauses_total 0.0");
         assertThat(admin(sb, "/nope").statusCode()).isEqualTo(404);
 
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -69,7 +69,11 @@ class TcpRelayIT {
     }
 
     private DataPlane plane(int wildcardThreshold) {
-        plane = new DataPlane(new DataPlane.Settings(2, wildcardThreshold, 10_000, 1024));
+        return plane(wildcardThreshold, 0);
+    }
+
+    private DataPlane plane(int wildcardThreshold, int maxConnections) {
+        plane = new DataPlane(new DataPlane.Settings(2, wildcardThreshold, 10_000, 1024, maxConnections));
         return plane;
     }
 
@@ -375,6 +379,39 @@ class TcpRelayIT {
             long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertThat(closedAfter).as("closed after the timeout, not long after").isBetween(600L, 1500L);
             traffic.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void atTheConnectionLimitNewClientsWaitUntilOthersClose() throws Exception {
+        plane(64, 4);
+        BlockingBackend a = backend("a");
+        apply(Map.of(service("cap", "127.0.1.18"), List.of(a.port())));
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Socket s = connect("127.0.1.18");
+                open.add(s);
+                assertThat(greeting(s)).as("connection " + i).isEqualTo("a");
+            }
+            assertThat(plane.connectionLimit().open()).isEqualTo(4);
+            assertThat(plane.connectionLimit().pauses()).isEqualTo(1);
+            // The kernel completes the handshake, but the connection waits in the accept queue.
+            Socket waiting = connect("127.0.1.18");
+            open.add(waiting);
+            waiting.setSoTimeout(500);
+            assertThatThrownBy(() -> waiting.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+            open.remove(0).close();
+            waiting.setSoTimeout(5000);
+            assertThat(greeting(waiting)).as("accepted once one closed").isEqualTo("a");
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> plane.connectionLimit().open() == 0);
+        try (Socket s = connect("127.0.1.18")) {
+            assertThat(greeting(s)).isEqualTo("a");
         }
     }
 
