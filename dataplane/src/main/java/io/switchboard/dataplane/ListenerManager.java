@@ -213,19 +213,27 @@ public final class ListenerManager implements AutoCloseable {
 
     private void addAcceptor(Channel c) {
         acceptors.add(c);
-        // setAccepting may run on an event loop meanwhile: settle on the flag's latest value.
-        boolean now;
-        do {
-            now = accepting;
-            c.config().setAutoRead(now);
-        } while (now != accepting);
+        applyAccepting(c);
     }
 
     /** Stops or resumes accepting on every TCP listener, now and as they are bound. Any thread. */
     public void setAccepting(boolean on) {
         accepting = on;
         for (Channel c : acceptors) {
-            c.config().setAutoRead(on);
+            applyAccepting(c);
+        }
+    }
+
+    /**
+     * Applies the latest flag on the listener's own loop: from another thread Netty leaves a read
+     * already requested in place, so one more connection would be accepted after the pause. Each
+     * task reads the flag when it runs, so tasks that race settle on the last value.
+     */
+    private void applyAccepting(Channel c) {
+        if (c.eventLoop().inEventLoop()) {
+            c.config().setAutoRead(accepting);
+        } else {
+            c.eventLoop().execute(() -> c.config().setAutoRead(accepting));
         }
     }
 

@@ -184,6 +184,11 @@ final class Http1ServerHandler extends ChannelDownstream {
                     current.clientGone();
                     current = null;
                 }
+                if (c.decoderResult().cause() instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+                    // The client ended its side mid-body: it abandoned the request, nothing to answer.
+                    abort();
+                    return;
+                }
                 refuse(HttpResponseStatus.BAD_REQUEST, "malformed request body: "
                         + c.decoderResult().cause().getMessage() + "\n");
                 return;
