@@ -18,11 +18,13 @@ import java.util.Objects;
  * @param externalTrafficPolicy applies to node ports, external IPs and load-balancer IPs
  * @param internalTrafficPolicy applies to cluster IPs
  * @param options               Switchboard annotations
+ * @param healthCheckNodePort   {@code spec.healthCheckNodePort}, 0 when none: where this node tells an
+ *                              external load balancer whether it has local endpoints
  */
 public record Service(ServiceId id, ServiceType type, List<InetAddress> clusterIps, List<InetAddress> externalIps,
                       List<InetAddress> loadBalancerIps, List<ServicePort> ports, SessionAffinity affinity,
                       TrafficPolicy externalTrafficPolicy, TrafficPolicy internalTrafficPolicy,
-                      ServiceOptions options) {
+                      ServiceOptions options, int healthCheckNodePort) {
 
     public Service {
         Objects.requireNonNull(id, "id");
@@ -35,5 +37,18 @@ public record Service(ServiceId id, ServiceType type, List<InetAddress> clusterI
         Objects.requireNonNull(externalTrafficPolicy, "externalTrafficPolicy");
         Objects.requireNonNull(internalTrafficPolicy, "internalTrafficPolicy");
         Objects.requireNonNull(options, "options");
+    }
+
+    /** A Service without a health-check node port. */
+    public Service(ServiceId id, ServiceType type, List<InetAddress> clusterIps, List<InetAddress> externalIps,
+                   List<InetAddress> loadBalancerIps, List<ServicePort> ports, SessionAffinity affinity,
+                   TrafficPolicy externalTrafficPolicy, TrafficPolicy internalTrafficPolicy, ServiceOptions options) {
+        this(id, type, clusterIps, externalIps, loadBalancerIps, ports, affinity, externalTrafficPolicy,
+                internalTrafficPolicy, options, 0);
+    }
+
+    /** Whether it is reachable from outside the cluster: node ports, external IPs or load-balancer IPs. */
+    public boolean externallyAccessible() {
+        return !externalIps.isEmpty() || !loadBalancerIps.isEmpty() || type != ServiceType.CLUSTER_IP;
     }
 }

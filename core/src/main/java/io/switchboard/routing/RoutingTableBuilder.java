@@ -1,7 +1,9 @@
 package io.switchboard.routing;
 
 import io.switchboard.model.ClusterSnapshot;
+import io.switchboard.model.Endpoint;
 import io.switchboard.model.EndpointSlice;
+import io.switchboard.model.NodeInfo;
 import io.switchboard.model.Service;
 import io.switchboard.model.ServiceId;
 import io.switchboard.model.ServicePort;
@@ -60,10 +62,25 @@ public final class RoutingTableBuilder {
     /** Services that lost an address to another; retried at every apply in case the holder left. */
     private final Set<ServiceId> blocked = new HashSet<>();
     private RoutingTable current = RoutingTable.EMPTY;
+    private NodeInfo node;
 
     /** A builder starting from the empty table. */
     public RoutingTableBuilder(Settings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.node = NodeInfo.named(settings.nodeName());
+    }
+
+    /**
+     * Sets what this node is (its zone decides which topology hints apply). Takes effect for the
+     * Services rebuilt from now on: a caller whose node changed rebuilds them all.
+     */
+    public void node(NodeInfo info) {
+        this.node = Objects.requireNonNull(info, "info");
+    }
+
+    /** This node as the builder sees it. */
+    public NodeInfo node() {
+        return node;
     }
 
     /** The last table built. */
@@ -180,6 +197,7 @@ public final class RoutingTableBuilder {
             ServicePortName spn = port.nameIn(service.id());
             ServicePortStats portStats = stats.computeIfAbsent(spn, k -> new ServicePortStats());
             List<Backend> portBackends = new ArrayList<>();
+            Map<Backend, Endpoint> endpointOf = new IdentityHashMap<>();
             for (EndpointResolver.ResolvedEndpoint r : EndpointResolver.resolve(port, slices)) {
                 Backend b = backends.computeIfAbsent(new BackendKey(spn, r.socketAddress()),
                         k -> new Backend(spn, r.socketAddress(), settings.nanoTime()));
@@ -187,11 +205,12 @@ public final class RoutingTableBuilder {
                         r.endpoint().targetName()), r.endpoint().conditions(), r.endpoint().targetName(),
                         r.endpoint().nodeName(), port.balancesRequests());
                 portBackends.add(b);
+                endpointOf.put(b, r.endpoint());
             }
             all.addAll(portBackends);
             if (!service.clusterIps().isEmpty()) {
                 BackendPool internal = pool(service, spn, Scope.INTERNAL, service.internalTrafficPolicy(),
-                        portBackends, portStats);
+                        portBackends, endpointOf, portStats);
                 pools.add(internal);
                 for (InetAddress ip : service.clusterIps()) {
                     virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
@@ -201,7 +220,7 @@ public final class RoutingTableBuilder {
             boolean nodePort = hasNodePorts && port.nodePort() > 0 && !settings.nodePortAddresses().isEmpty();
             if (nodePort || !service.externalIps().isEmpty() || !service.loadBalancerIps().isEmpty()) {
                 BackendPool external = pool(service, spn, Scope.EXTERNAL, service.externalTrafficPolicy(),
-                        portBackends, portStats);
+                        portBackends, endpointOf, portStats);
                 pools.add(external);
                 for (InetAddress ip : service.externalIps()) {
                     virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
@@ -222,36 +241,14 @@ public final class RoutingTableBuilder {
         return new ServiceRoutes(service, virtualServices, pools, all);
     }
 
-    /**
-     * A pool following kube-proxy's endpoint categories: ready endpoints; if none, endpoints that are
-     * serving and terminating; restricted to this node's endpoints under a Local policy.
-     */
+    /** A pool of the endpoints {@code policy} may use, chosen by {@link EndpointCategories}. */
     private BackendPool pool(Service service, ServicePortName spn, Scope scope, TrafficPolicy policy,
-                             List<Backend> candidates, ServicePortStats portStats) {
-        List<Backend> eligible = new ArrayList<>();
-        for (Backend b : candidates) {
-            if (policy == TrafficPolicy.CLUSTER || settings.nodeName().equals(b.nodeName())) {
-                eligible.add(b);
-            }
-        }
-        List<Backend> usable = new ArrayList<>();
-        for (Backend b : eligible) {
-            if (b.conditions().ready()) {
-                usable.add(b);
-            }
-        }
-        boolean fallback = false;
-        if (usable.isEmpty()) {
-            for (Backend b : eligible) {
-                if (b.conditions().serving() && b.conditions().terminating()) {
-                    usable.add(b);
-                }
-            }
-            fallback = !usable.isEmpty();
-        }
+                             List<Backend> candidates, Map<Backend, Endpoint> endpointOf, ServicePortStats portStats) {
+        EndpointCategories.Choice<Backend> choice = EndpointCategories.choose(candidates, endpointOf::get, policy, node);
+        List<Backend> usable = choice.usable();
         SchedulerConfig config = settings.schedulerConfig().withFlags(service.options().schedulerFlags());
         return new BackendPool(new PoolId(spn, scope), usable,
                 Schedulers.create(service.options().scheduler(), usable, config), service.options(),
-                service.affinity(), portStats, fallback);
+                service.affinity(), portStats, choice.terminating());
     }
 }

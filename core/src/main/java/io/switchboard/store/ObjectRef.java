@@ -1,4 +1,4 @@
-package io.switchboard.kubernetes;
+package io.switchboard.store;
 
 import java.util.Objects;
 

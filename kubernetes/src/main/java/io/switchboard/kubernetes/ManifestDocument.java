@@ -1,5 +1,6 @@
 package io.switchboard.kubernetes;
 
+import io.switchboard.store.ObjectRef;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 

@@ -1,5 +1,7 @@
 package io.switchboard.kubernetes;
 
+import io.switchboard.store.ObjectRef;
+import io.switchboard.store.ValidationError;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

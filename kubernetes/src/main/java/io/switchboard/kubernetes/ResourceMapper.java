@@ -22,6 +22,8 @@ import io.switchboard.model.ServiceType;
 import io.switchboard.model.SessionAffinity;
 import io.switchboard.model.TargetPort;
 import io.switchboard.model.TrafficPolicy;
+import io.switchboard.store.Mapped;
+import io.switchboard.store.ObjectRef;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -47,26 +49,6 @@ public final class ResourceMapper {
 
     private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern IANA_SVC_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-
-    /** What an object became. */
-    public sealed interface Mapped permits MappedService, MappedSlice, Ignored {
-        ObjectRef ref();
-    }
-
-    /** A Service Switchboard serves. */
-    public record MappedService(ObjectRef ref, Service service) implements Mapped {
-    }
-
-    /** Endpoints of a Service (from an EndpointSlice or a legacy Endpoints object). */
-    public record MappedSlice(ObjectRef ref, List<EndpointSlice> slices) implements Mapped {
-        public MappedSlice {
-            slices = List.copyOf(slices);
-        }
-    }
-
-    /** A valid object Switchboard has nothing to do with, and why. */
-    public record Ignored(ObjectRef ref, String reason) implements Mapped {
-    }
 
     /** The mapping of one object: what it became (null when invalid), and its errors. */
     public record Outcome(Mapped mapped, List<FieldError> errors) {
@@ -105,7 +87,7 @@ public final class ResourceMapper {
         } else if (obj instanceof Endpoints e) {
             mapped = endpoints(ref, e, errors);
         } else {
-            mapped = new Ignored(ref, "Switchboard reads only Service, EndpointSlice and Endpoints");
+            mapped = new Mapped.Ignored(ref, "Switchboard reads only Service, EndpointSlice and Endpoints");
         }
         return new Outcome(errors.isEmpty() ? mapped : null, errors);
     }
@@ -115,7 +97,7 @@ public final class ResourceMapper {
         Map<String, String> labels = s.getMetadata().getLabels();
         String owner = labels == null ? null : labels.get(SERVICE_PROXY_NAME);
         if (owner != null && !owner.equals(proxyName)) {
-            return new Ignored(ref, "label " + SERVICE_PROXY_NAME + "=" + owner + " hands it to another proxy");
+            return new Mapped.Ignored(ref, "label " + SERVICE_PROXY_NAME + "=" + owner + " hands it to another proxy");
         }
         ServiceSpec spec = s.getSpec();
         if (spec == null) {
@@ -129,7 +111,7 @@ public final class ResourceMapper {
             case "NodePort" -> type = ServiceType.NODE_PORT;
             case "LoadBalancer" -> type = ServiceType.LOAD_BALANCER;
             case "ExternalName" -> {
-                return new Ignored(ref, "type ExternalName is a DNS alias; there is nothing to proxy");
+                return new Mapped.Ignored(ref, "type ExternalName is a DNS alias; there is nothing to proxy");
             }
             default -> {
                 errors.add(new FieldError("spec.type", "expected ClusterIP, NodePort, LoadBalancer or ExternalName, got \""
@@ -138,7 +120,7 @@ public final class ResourceMapper {
             }
         }
         if ("None".equals(spec.getClusterIP())) {
-            return new Ignored(ref, "headless (clusterIP: None): clients reach endpoints directly");
+            return new Mapped.Ignored(ref, "headless (clusterIP: None): clients reach endpoints directly");
         }
         List<InetAddress> clusterIps = new ArrayList<>();
         List<String> ipTexts = spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty() ? spec.getClusterIPs()
@@ -173,11 +155,19 @@ public final class ResourceMapper {
         TrafficPolicy external = policy(spec.getExternalTrafficPolicy(), "spec.externalTrafficPolicy", errors);
         TrafficPolicy internal = policy(spec.getInternalTrafficPolicy(), "spec.internalTrafficPolicy", errors);
         ServiceOptions options = Annotations.parse(s.getMetadata().getAnnotations(), errors);
+        int healthCheckNodePort = spec.getHealthCheckNodePort() == null ? 0 : spec.getHealthCheckNodePort();
+        if (healthCheckNodePort < 0 || healthCheckNodePort > 65535) {
+            errors.add(new FieldError("spec.healthCheckNodePort", "must be between 1 and 65535, got "
+                    + healthCheckNodePort));
+        } else if (healthCheckNodePort > 0 && (type != ServiceType.LOAD_BALANCER || external != TrafficPolicy.LOCAL)) {
+            errors.add(new FieldError("spec.healthCheckNodePort",
+                    "only a LoadBalancer Service with externalTrafficPolicy: Local has one"));
+        }
         if (!errors.isEmpty()) {
             return null;
         }
-        return new MappedService(ref, new Service(id, type, clusterIps, externalIps, lbIps, ports, affinity, external,
-                internal, options));
+        return new Mapped.OfService(ref, new Service(id, type, clusterIps, externalIps, lbIps, ports, affinity, external,
+                internal, options, healthCheckNodePort));
     }
 
     private static void addIp(List<InetAddress> out, String text, String field, List<FieldError> errors) {
@@ -321,7 +311,7 @@ public final class ResourceMapper {
         }
         String addressType = s.getAddressType();
         if ("FQDN".equals(addressType)) {
-            return new Ignored(ref, "addressType FQDN is not proxied (kube-proxy ignores it too)");
+            return new Mapped.Ignored(ref, "addressType FQDN is not proxied (kube-proxy ignores it too)");
         }
         if (!"IPv4".equals(addressType) && !"IPv6".equals(addressType)) {
             errors.add(new FieldError("addressType", "expected IPv4, IPv6 or FQDN, got \"" + addressType + "\""));
@@ -371,13 +361,26 @@ public final class ResourceMapper {
             var c = e.getConditions();
             EndpointConditions conditions = c == null ? EndpointConditions.READY
                     : EndpointConditions.of(c.getReady(), c.getServing(), c.getTerminating());
-            endpoints.add(new Endpoint(addresses, conditions, e.getNodeName(), e.getZone(), podName(e.getTargetRef())));
+            Set<String> zoneHints = new HashSet<>();
+            Set<String> nodeHints = new HashSet<>();
+            if (e.getHints() != null) {
+                if (e.getHints().getForZones() != null) {
+                    e.getHints().getForZones().forEach(z -> zoneHints.add(z.getName()));
+                }
+                if (e.getHints().getForNodes() != null) {
+                    e.getHints().getForNodes().forEach(n -> nodeHints.add(n.getName()));
+                }
+            }
+            zoneHints.remove(null);
+            nodeHints.remove(null);
+            endpoints.add(new Endpoint(addresses, conditions, e.getNodeName(), e.getZone(), podName(e.getTargetRef()),
+                    zoneHints, nodeHints));
         }
         if (!errors.isEmpty()) {
             return null;
         }
         ServiceId service = new ServiceId(ref.namespace(), serviceName);
-        return new MappedSlice(ref, List.of(new EndpointSlice(ref.name(), service, ports, endpoints, false)));
+        return new Mapped.OfSlices(ref, List.of(new EndpointSlice(ref.name(), service, ports, endpoints, false)));
     }
 
     private Mapped endpoints(ObjectRef ref, Endpoints e, List<FieldError> errors) {
@@ -408,7 +411,7 @@ public final class ResourceMapper {
         if (!errors.isEmpty()) {
             return null;
         }
-        return new MappedSlice(ref, slices);
+        return new Mapped.OfSlices(ref, slices);
     }
 
     private static void addresses(List<EndpointAddress> in, String field, EndpointConditions conditions,

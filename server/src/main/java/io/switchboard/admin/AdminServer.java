@@ -8,7 +8,6 @@ import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.dataplane.udp.FlowView;
-import io.switchboard.server.Switchboard;
 import java.net.URLDecoder;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,19 +35,22 @@ public final class AdminServer implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final InetSocketAddress requested;
-    private final Switchboard switchboard;
+    private final ProxyState switchboard;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private HttpServer server;
     private ExecutorService executor;
 
     /** An admin server for {@code switchboard}; call {@link #start()}. */
-    public AdminServer(InetSocketAddress address, Switchboard switchboard) {
+    public AdminServer(InetSocketAddress address, ProxyState switchboard) {
         this.requested = address;
         this.switchboard = switchboard;
         registry.register(new MetricsCollector(switchboard));
-        registry.register(switchboard.syncMetrics().duration());
-        registry.register(switchboard.syncMetrics().syncs());
+    }
+
+    /** The registry {@code /metrics} serves; the proxy and its sources register their metrics here. */
+    public PrometheusRegistry registry() {
+        return registry;
     }
 
     /** Binds and starts serving. */
@@ -87,11 +89,9 @@ public final class AdminServer implements AutoCloseable {
                         JSON.writeValueAsBytes(switchboard.dataPlane().flows(flowFilter(query))));
                 case "/healthz" -> send(ex, 200, "text/plain", "ok\n");
                 case "/readyz" -> {
-                    if (switchboard.ready()) {
-                        send(ex, 200, "text/plain", "ready\n");
-                    } else {
-                        send(ex, 503, "text/plain", "not ready: waiting for the first sync\n");
-                    }
+                    ProxyState.Readiness r = switchboard.readiness();
+                    send(ex, r.ready() ? 200 : 503, "text/plain", (r.ready() ? "ready" : "not ready")
+                            + (r.detail().isEmpty() ? "" : ": " + r.detail()) + "\n");
                 }
                 case "/metrics" -> {
                     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);

@@ -15,7 +15,6 @@ import io.switchboard.routing.RequestStats;
 import io.switchboard.routing.RoutingTable;
 import io.switchboard.routing.ServicePortStats;
 import io.switchboard.routing.ServiceRoutes;
-import io.switchboard.server.Switchboard;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -25,9 +24,9 @@ import java.util.Set;
  */
 final class MetricsCollector implements MultiCollector {
 
-    private final Switchboard switchboard;
+    private final ProxyState switchboard;
 
-    MetricsCollector(Switchboard switchboard) {
+    MetricsCollector(ProxyState switchboard) {
         this.switchboard = switchboard;
     }
 

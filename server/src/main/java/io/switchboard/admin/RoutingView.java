@@ -1,7 +1,7 @@
 package io.switchboard.admin;
 
 import io.switchboard.dataplane.ListenerManager;
-import io.switchboard.kubernetes.ValidationError;
+import io.switchboard.store.ValidationError;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
 import io.switchboard.routing.RoutingTable;
@@ -9,7 +9,6 @@ import io.switchboard.routing.ServiceRoutes;
 import io.switchboard.routing.VirtualAddress;
 import io.switchboard.routing.VirtualService;
 import io.switchboard.scheduler.SchedulerFlag;
-import io.switchboard.server.Switchboard;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ public final class RoutingView {
     }
 
     /** The view of a running instance. */
-    public static TableView of(Switchboard sb) {
+    public static TableView of(ProxyState sb) {
         RoutingTable table = sb.table();
         List<RouteView> routes = new ArrayList<>();
         for (VirtualService vs : new TreeMap<>(table.virtualServices()).values()) {
@@ -59,7 +58,7 @@ public final class RoutingView {
         for (ListenerManager.ListenerStatus l : sb.dataPlane().listeners()) {
             listeners.add(new ListenerView(l.key().toString(), l.wildcard(), l.sockets(), l.error()));
         }
-        Switchboard.SyncStatus status = sb.status();
+        SyncStatus status = sb.status();
         return new TableView(table.version(), routes, listeners,
                 status.errors().stream().map(ValidationError::toString).toList(), status.notes(),
                 status.conflicts().stream().map(Object::toString).toList(),

@@ -25,7 +25,8 @@ final class ProxyOptions {
             description = "Addresses node ports are served on (default: ${DEFAULT-VALUE}).")
     List<String> nodePortAddresses;
 
-    @Option(names = "--node-name", description = "This node's name, for Local traffic policies (default: host name).")
+    @Option(names = "--node-name", description = "This node's name, for Local traffic policies and topology hints"
+            + " (default: NODE_NAME from the environment, then the host name).")
     String nodeName;
 
     @Option(names = "--proxy-name", defaultValue = "switchboard",
@@ -38,13 +39,15 @@ final class ProxyOptions {
                     + " the port (default: ${DEFAULT-VALUE}).")
     int wildcardThreshold;
 
-    @Option(names = "--min-sync-interval", defaultValue = "100", description = "Milliseconds between syncs at least"
-            + " (default: ${DEFAULT-VALUE}).")
-    long minSyncMillis;
+    @Option(names = {"--min-sync-period", "--min-sync-interval"}, defaultValue = "100",
+            converter = DurationConverter.class, description = "Least time between syncs, so bursts of changes merge:"
+            + " a duration (100ms, 1s) or milliseconds (default: ${DEFAULT-VALUE}).")
+    java.time.Duration minSync;
 
-    @Option(names = "--poll-interval", defaultValue = "1000", description = "Milliseconds between syncs at most, the"
-            + " fallback when a file watch misses a change (default: ${DEFAULT-VALUE}).")
-    long pollMillis;
+    @Option(names = {"--sync-period", "--poll-interval"}, defaultValue = "1000", converter = DurationConverter.class,
+            description = "Most time between syncs, the fallback when a file watch misses a change: a duration or"
+                    + " milliseconds (default: ${DEFAULT-VALUE}).")
+    java.time.Duration syncPeriod;
 
     @Option(names = "--max-affinity-entries", defaultValue = "1000000",
             description = "Bound on ClientIP affinity entries (default: ${DEFAULT-VALUE}).")
@@ -75,10 +78,27 @@ final class ProxyOptions {
                         "--nodeport-addresses: " + e.getMessage());
             }
         }
-        return new SwitchboardConfig(config, workers, admin, nodePorts,
-                nodeName != null ? nodeName : SwitchboardConfig.localHostName(), proxyName,
-                Duration.ofMillis(minSyncMillis), Duration.ofMillis(pollMillis), wildcardThreshold, maxAffinityEntries,
-                maxUdpFlows, maxConnections);
+        String env = System.getenv("NODE_NAME");
+        String node = nodeName != null ? nodeName
+                : env != null && !env.isEmpty() ? env : SwitchboardConfig.localHostName();
+        return new SwitchboardConfig(config, workers, admin, nodePorts, node, proxyName, minSync, syncPeriod,
+                wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, null, null);
+    }
+
+    /** A Go-style duration ({@code 100ms}, {@code 1s}, {@code 1m30s}) or a number of milliseconds. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            if (value.matches("\\d+")) {
+                return Duration.ofMillis(Long.parseLong(value));
+            }
+            try {
+                return io.switchboard.kubernetes.GoDuration.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected a duration such as 100ms or 1s, got \""
+                        + value + "\"");
+            }
+        }
     }
 
     static InetAddress loopback() {

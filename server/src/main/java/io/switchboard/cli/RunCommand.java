@@ -1,6 +1,12 @@
 package io.switchboard.cli;
 
 import io.switchboard.server.Switchboard;
+import io.switchboard.server.SwitchboardConfig;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -8,20 +14,65 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Serves a directory (or file) of Kubernetes manifests until stopped. */
+/** Serves the Services of a manifest directory, of the Kubernetes API, or both, until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Serve the Services in a directory or file of Kubernetes manifests until stopped.")
+        description = "Serve the Services in a directory or file of Kubernetes manifests, or of a live cluster's"
+                + " Kubernetes API, until stopped.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"--config", "-c"}, required = true, description = "Manifest directory or file.")
+    @Option(names = {"--config", "-c"}, description = "Manifest directory or file.")
     Path config;
+
+    @Option(names = "--kubernetes", description = "Watch the Kubernetes API with the in-cluster service account"
+            + " (outside a cluster: the usual kubeconfig lookup).")
+    boolean kubernetes;
+
+    @Option(names = "--kubeconfig", paramLabel = "PATH", description = "Watch the Kubernetes API of this kubeconfig"
+            + " file (its current context).")
+    Path kubeconfig;
+
+    @Option(names = "--namespace", paramLabel = "NS", description = "Watch only this namespace (repeatable; default:"
+            + " all).")
+    List<String> namespaces = new ArrayList<>();
+
+    @Option(names = "--resync-period", defaultValue = "0", converter = ProxyOptions.DurationConverter.class,
+            description = "How often informers replay their cache; 0 (the default) for never, as a watch already"
+                    + " delivers every change.")
+    Duration resync;
+
+    @Option(names = "--healthz-bind-address", paramLabel = "HOST:PORT",
+            description = "Where /healthz and /livez are served (default: 0.0.0.0:10256 with the Kubernetes API,"
+                    + " off otherwise; \"off\" turns it off).")
+    String healthz;
+
+    @Option(names = "--health-timeout", defaultValue = "60s", converter = ProxyOptions.DurationConverter.class,
+            description = "How long a recorded change may wait for a sync before /healthz fails"
+                    + " (default: ${DEFAULT-VALUE}, kube-proxy's twice its 30s sync period).")
+    Duration healthTimeout;
 
     @Mixin
     ProxyOptions options = new ProxyOptions();
 
     @Override
     public Integer call() throws Exception {
-        Switchboard sb = Switchboard.start(options.toConfig(config));
+        boolean api = kubernetes || kubeconfig != null;
+        if (config == null && !api) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "nothing to serve: give --config DIR, --kubernetes or --kubeconfig PATH");
+        }
+        SwitchboardConfig c = options.toConfig(config);
+        if (api) {
+            InetSocketAddress healthzAddress = null;
+            String h = healthz == null ? "0.0.0.0:10256" : healthz;
+            if (!h.equals("off") && !h.isEmpty()) {
+                healthzAddress = new HostPort().convert(h);
+            }
+            c = c.withKubernetes(config, new SwitchboardConfig.Kubernetes(kubeconfig, namespaces, resync, healthTimeout),
+                    healthzAddress);
+        } else if (healthz != null && !healthz.equals("off")) {
+            c = c.withKubernetes(config, null, new HostPort().convert(healthz));
+        }
+        Switchboard sb = Switchboard.start(c);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sb.close();

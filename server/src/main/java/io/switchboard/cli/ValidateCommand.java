@@ -2,7 +2,7 @@ package io.switchboard.cli;
 
 import io.switchboard.kubernetes.ManifestLoader;
 import io.switchboard.kubernetes.ResourceMapper;
-import io.switchboard.kubernetes.ValidationError;
+import io.switchboard.store.ValidationError;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

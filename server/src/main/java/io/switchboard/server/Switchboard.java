@@ -1,21 +1,28 @@
 package io.switchboard.server;
 
 import io.switchboard.admin.AdminServer;
+import io.switchboard.admin.ProxyState;
+import io.switchboard.admin.SyncStatus;
 import io.switchboard.dataplane.DataPlane;
 import io.switchboard.health.HealthChecker;
-import io.switchboard.kubernetes.ManifestLoader;
 import io.switchboard.kubernetes.ResourceMapper;
-import io.switchboard.kubernetes.ValidationError;
+import io.switchboard.model.NodeInfo;
 import io.switchboard.model.ServiceId;
 import io.switchboard.routing.RoutingTable;
 import io.switchboard.routing.RoutingTableBuilder;
 import io.switchboard.routing.RoutingUpdate;
 import io.switchboard.scheduler.SchedulerConfig;
-import io.switchboard.source.DirectoryWatcher;
+import io.switchboard.source.file.ManifestSource;
+import io.switchboard.store.Checkout;
+import io.switchboard.store.ObjectStore;
+import io.switchboard.store.Source;
+import io.switchboard.store.ValidationError;
 import io.switchboard.sync.BoundedFrequencyRunner;
 import io.switchboard.tracker.ChangeTracker;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -27,38 +34,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Switchboard: the manifest source, change tracker and sync loop feeding the data plane,
- * plus health checks and the admin server. Data flows one way: load, diff, rebuild what changed,
- * publish.
+ * One running Switchboard, the composition root: its sources (manifest directory, Kubernetes API)
+ * record into one object store; one bounded-frequency sync loop checks the store out, finds what
+ * changed, rebuilds those Services and publishes them to the data plane; health checks and the
+ * admin server watch. Data flows one way: record, check out, diff, rebuild, publish.
  */
-public final class Switchboard implements AutoCloseable {
+public final class Switchboard implements ProxyState, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
 
-    /** What the last sync saw, for the admin view. */
-    public record SyncStatus(long syncs, long lastDurationNanos, List<ValidationError> errors, List<String> notes,
-                             List<RoutingUpdate.Conflict> conflicts) {
-    }
-
     private final SwitchboardConfig config;
-    private final ManifestLoader loader;
+    private final ObjectStore store = new ObjectStore();
+    private final List<Source> sources = new ArrayList<>();
     private final ChangeTracker tracker = new ChangeTracker();
     private final RoutingTableBuilder builder;
     private final DataPlane dataPlane;
     private final HealthChecker health;
     private final BoundedFrequencyRunner runner;
-    private final DirectoryWatcher watcher;
     private final SyncMetrics syncMetrics = new SyncMetrics();
     private final AdminServer admin;
     private final CountDownLatch firstSync = new CountDownLatch(1);
-    private final AtomicReference<SyncStatus> status = new AtomicReference<>(
-            new SyncStatus(0, 0, List.of(), List.of(), List.of()));
+    private final AtomicReference<SyncStatus> status = new AtomicReference<>(SyncStatus.NONE);
     private final AtomicLong syncs = new AtomicLong();
+    private final List<SyncListener> listeners = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private volatile String readinessDetail = "waiting for the first sync";
     private List<ValidationError> reportedErrors = List.of();
+
+    /** Told about every sync, on the sync thread (health servers, source metrics). */
+    public interface SyncListener {
+        /** Called after a sync that began at {@code started}; {@code table} is in effect, {@code node} is this node. */
+        void synced(RoutingTable table, NodeInfo node, boolean ready, java.time.Instant started);
+
+        /** A source recorded a change that waits for a sync; any thread. */
+        default void queued() {
+        }
+    }
 
     private Switchboard(SwitchboardConfig config) throws IOException {
         this.config = Objects.requireNonNull(config, "config");
-        this.loader = new ManifestLoader(config.config(), new ResourceMapper(config.proxyName()));
+        if (config.config() == null && config.kubernetes() == null) {
+            throw new IllegalArgumentException("no source: give a manifest directory, the Kubernetes API, or both");
+        }
         this.builder = new RoutingTableBuilder(new RoutingTableBuilder.Settings(config.nodeName(),
                 config.nodePortAddresses(), SchedulerConfig.DEFAULT, System::nanoTime));
         this.dataPlane = new DataPlane(new DataPlane.Settings(config.workers(), config.wildcardThreshold(),
@@ -66,41 +83,124 @@ public final class Switchboard implements AutoCloseable {
         this.health = new HealthChecker(dataPlane.workers(), dataPlane.transport());
         this.runner = new BoundedFrequencyRunner("switchboard-sync", this::sync, config.minSyncInterval(),
                 config.pollInterval(), Duration.ofSeconds(1));
-        this.watcher = new DirectoryWatcher(config.config(), runner::request);
+        ResourceMapper mapper = new ResourceMapper(config.proxyName());
+        if (config.config() != null) {
+            sources.add(new ManifestSource(config.config(), mapper, store));
+        }
         this.admin = new AdminServer(config.admin(), this);
+        admin.registry().register(syncMetrics.duration());
+        admin.registry().register(syncMetrics.syncs());
+        Sources.addConfigured(this, config, mapper);
     }
 
     /** Starts serving {@code config}; returns once the admin server is up (the first sync follows). */
     public static Switchboard start(SwitchboardConfig config) throws IOException {
         Switchboard sb = new Switchboard(config);
         sb.admin.start();
-        sb.watcher.start();
+        try {
+            for (Source s : sb.sources) {
+                s.start(sb::changeQueued);
+            }
+        } catch (Exception e) {
+            sb.close();
+            throw new IOException("cannot start a source: " + e.getMessage(), e);
+        }
         sb.runner.start();
         sb.runner.request();
-        LOG.atInfo().addKeyValue("config", config.config()).addKeyValue("workers", config.workers())
+        LOG.atInfo().addKeyValue("sources", sb.sources.stream().map(Source::name).toList())
+                .addKeyValue("config", config.config()).addKeyValue("workers", config.workers())
                 .addKeyValue("transport", sb.dataPlane.transport()).addKeyValue("admin", sb.admin.address())
                 .log("switchboard started");
         return sb;
     }
 
-    /** Waits for the first sync; false on timeout. */
+    private void changeQueued() {
+        for (SyncListener l : listeners) {
+            l.queued();
+        }
+        runner.request();
+    }
+
+    /** Adds a source before start (the composition of {@link Sources}). */
+    void addSource(Source source) {
+        sources.add(Objects.requireNonNull(source, "source"));
+    }
+
+    /** Adds a sync listener before start. */
+    void addListener(SyncListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private volatile java.net.InetSocketAddress healthzAddress;
+
+    void healthz(java.net.InetSocketAddress address) {
+        healthzAddress = address;
+    }
+
+    /** The zone of this node the routing table was last built for (empty when unknown). */
+    public String zoneInEffect() {
+        return builder.node().zone();
+    }
+
+    /** Where the proxy health server ({@code /healthz}, {@code /livez}) listens, or null when off. */
+    public java.net.InetSocketAddress healthzAddress() {
+        return healthzAddress;
+    }
+
+    /** Closes {@code c} with this instance, after the sources and the admin server. */
+    void closeWith(AutoCloseable c) {
+        closeables.add(Objects.requireNonNull(c, "c"));
+    }
+
+    /** The store every source records into. */
+    ObjectStore store() {
+        return store;
+    }
+
+    /** The admin server, for sources that register metrics. */
+    AdminServer admin() {
+        return admin;
+    }
+
+    /** Waits for the first sync after every source was read in full; false on timeout. */
     public boolean awaitFirstSync(Duration timeout) throws InterruptedException {
         return firstSync.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One sync: load, diff, rebuild what changed, publish; runs on the sync thread only. */
+    /** One sync: let sources record, check out, diff, rebuild what changed, publish; on the sync thread only. */
     private void sync() {
         long start = System.nanoTime();
-        ManifestLoader.LoadResult result = loader.load();
+        java.time.Instant started = java.time.Instant.now();
+        for (Source s : sources) {
+            s.beforeSync();
+        }
+        List<String> waiting = new ArrayList<>();
+        for (Source s : sources) {
+            Source.Status st = s.status();
+            if (!st.ready()) {
+                waiting.add(s.name() + ": " + st.detail());
+            }
+        }
+        Checkout checkout = store.checkout();
         long loaded = System.nanoTime();
-        report(result.errors());
-        Set<ServiceId> changes = tracker.changes(result.snapshot(), result.touched());
+        report(checkout.errors());
+        NodeInfo node = checkout.node() != null ? checkout.node() : NodeInfo.named(config.nodeName());
+        Set<ServiceId> changes = tracker.changes(checkout.snapshot(), checkout.touched());
+        if (!node.equals(builder.node())) {
+            // Zone hints and node eligibility depend on this node: every Service is decided again.
+            LOG.atInfo().addKeyValue("node", node.name()).addKeyValue("zone", node.zone())
+                    .addKeyValue("eligible", node.eligible()).log("node changed");
+            builder.node(node);
+            changes = new HashSet<>(changes);
+            changes.addAll(checkout.snapshot().services().keySet());
+            changes.addAll(builder.current().services().keySet());
+        }
         long diffed = System.nanoTime();
         List<RoutingUpdate.Conflict> conflicts = status.get().conflicts();
         if (!changes.isEmpty()) {
-            RoutingUpdate update = builder.apply(changes, result.snapshot());
+            RoutingUpdate update = builder.apply(changes, checkout.snapshot());
             dataPlane.apply(update);
-            tracker.applied(result.snapshot());
+            tracker.applied(checkout.snapshot());
             conflicts = update.conflicts();
             for (RoutingUpdate.Conflict c : conflicts) {
                 LOG.atError().addKeyValue("service", c.service()).addKeyValue("address", c.address())
@@ -119,8 +219,18 @@ public final class Switchboard implements AutoCloseable {
         }
         long duration = System.nanoTime() - start;
         syncMetrics.record(duration, !changes.isEmpty());
-        status.set(new SyncStatus(syncs.incrementAndGet(), duration, result.errors(), result.notes(), conflicts));
-        firstSync.countDown();
+        status.set(new SyncStatus(syncs.incrementAndGet(), duration, checkout.errors(), checkout.notes(), conflicts));
+        for (Source s : sources) {
+            s.synced();
+        }
+        boolean ready = waiting.isEmpty();
+        readinessDetail = String.join("; ", waiting);
+        for (SyncListener l : listeners) {
+            l.synced(dataPlane.table(), node, ready, started);
+        }
+        if (ready) {
+            firstSync.countDown();
+        }
     }
 
     /** Logs configuration errors when they change, not at every poll. */
@@ -130,7 +240,7 @@ public final class Switchboard implements AutoCloseable {
         }
         for (ValidationError e : errors) {
             if (!reportedErrors.contains(e)) {
-                var event = LOG.atError().addKeyValue("file", e.file()).addKeyValue("line", e.line());
+                var event = LOG.atError().addKeyValue("origin", e.origin());
                 if (e.object() != null) {
                     event = event.addKeyValue("object", e.object());
                 }
@@ -146,17 +256,17 @@ public final class Switchboard implements AutoCloseable {
         reportedErrors = errors;
     }
 
-    /** The routing table in effect. */
+    @Override
     public RoutingTable table() {
         return dataPlane.table();
     }
 
-    /** The data plane. */
+    @Override
     public DataPlane dataPlane() {
         return dataPlane;
     }
 
-    /** The last sync's status. */
+    @Override
     public SyncStatus status() {
         return status.get();
     }
@@ -166,9 +276,24 @@ public final class Switchboard implements AutoCloseable {
         return syncMetrics;
     }
 
-    /** True after the first sync. */
+    /** True after the first sync that had every source read in full. */
     public boolean ready() {
         return firstSync.getCount() == 0;
+    }
+
+    @Override
+    public Readiness readiness() {
+        if (!ready()) {
+            return new Readiness(false, readinessDetail);
+        }
+        // Once ready, a source that cannot follow changes keeps serving the last state: still ready, with why.
+        return new Readiness(true, String.join("; ", sources.stream().filter(s -> s.status().degraded())
+                .map(s -> s.name() + ": " + s.status().detail()).toList()));
+    }
+
+    /** Sources and what each reports. */
+    public List<Source.Status> sourceStatus() {
+        return sources.stream().map(Source::status).toList();
     }
 
     /** The configuration. */
@@ -188,10 +313,23 @@ public final class Switchboard implements AutoCloseable {
 
     @Override
     public void close() {
-        watcher.close();
+        for (Source s : sources) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.atWarn().setCause(e).addKeyValue("source", s.name()).log("closing a source failed");
+            }
+        }
         runner.close();
         health.close();
         admin.close();
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.atWarn().setCause(e).log("closing failed");
+            }
+        }
         dataPlane.close();
         LOG.atInfo().log("switchboard stopped");
     }

@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * How a Switchboard instance runs.
  *
- * @param config             manifest directory or file
+ * @param config             manifest directory or file, or null when only the Kubernetes API is read
  * @param workers            event-loop threads
  * @param admin              admin server address (port 0 picks one)
  * @param nodePortAddresses  where node ports are served
@@ -23,14 +23,34 @@ import java.util.Objects;
  * @param maxUdpFlows        bound on UDP flows; each holds a socket, so this is also a file budget
  * @param maxConnections     bound on open client connections over all TCP listeners; 0 derives it from
  *                           the open-file limit
+ * @param kubernetes         the Kubernetes API source, or null for none
+ * @param healthz            where the proxy health server ({@code /healthz}, {@code /livez}) listens, or null
+ *                           for none
  */
 public record SwitchboardConfig(Path config, int workers, InetSocketAddress admin, List<InetAddress> nodePortAddresses,
                                 String nodeName, String proxyName, Duration minSyncInterval, Duration pollInterval,
                                 int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
-                                int maxConnections) {
+                                int maxConnections, Kubernetes kubernetes, InetSocketAddress healthz) {
+
+    /**
+     * How to reach the Kubernetes API.
+     *
+     * @param kubeconfig    a kubeconfig file, or null for the in-cluster service account (or the usual
+     *                      kubeconfig lookup outside a cluster)
+     * @param namespaces    the namespaces to watch; empty for all
+     * @param resync        informer resync period (0 for none)
+     * @param healthTimeout how long a queued change may wait before {@code /healthz} fails
+     */
+    public record Kubernetes(Path kubeconfig, List<String> namespaces, Duration resync, Duration healthTimeout) {
+        public Kubernetes {
+            namespaces = List.copyOf(namespaces);
+            Objects.requireNonNull(resync, "resync");
+            Objects.requireNonNull(healthTimeout, "healthTimeout");
+        }
+    }
 
     public SwitchboardConfig {
-        Objects.requireNonNull(config, "config");
+
         Objects.requireNonNull(admin, "admin");
         nodePortAddresses = List.copyOf(nodePortAddresses);
         Objects.requireNonNull(nodeName, "nodeName");
@@ -43,37 +63,49 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
     public static SwitchboardConfig defaults(Path config) {
         return new SwitchboardConfig(config, Runtime.getRuntime().availableProcessors(),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 9901), List.of(InetAddress.getLoopbackAddress()),
-                localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000, 8192, 0);
+                localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000, 8192, 0, null, null);
     }
 
     /** The same with another admin address. */
     public SwitchboardConfig withAdmin(InetSocketAddress address) {
         return new SwitchboardConfig(config, workers, address, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
     }
 
     /** The same with another number of workers. */
     public SwitchboardConfig withWorkers(int n) {
         return new SwitchboardConfig(config, n, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
     }
 
     /** The same with another wildcard threshold. */
     public SwitchboardConfig withWildcardThreshold(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, n, maxAffinityEntries, maxUdpFlows, maxConnections);
+                pollInterval, n, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
     }
 
     /** The same with another UDP flow bound. */
     public SwitchboardConfig withMaxUdpFlows(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, n, maxConnections);
+                pollInterval, wildcardThreshold, maxAffinityEntries, n, maxConnections, kubernetes, healthz);
     }
 
     /** The same with another connection bound. */
     public SwitchboardConfig withMaxConnections(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, n);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, n, kubernetes, healthz);
+    }
+
+    /** The same with the Kubernetes API as a source (and the manifest directory, when {@code config} is set). */
+    public SwitchboardConfig withKubernetes(Path manifests, Kubernetes k, InetSocketAddress healthzAddress) {
+        return new SwitchboardConfig(manifests, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, k, healthzAddress);
+    }
+
+    /** The same with another node name. */
+    public SwitchboardConfig withNodeName(String name) {
+        return new SwitchboardConfig(config, workers, admin, nodePortAddresses, name, proxyName, minSyncInterval,
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
     }
 
     /** This machine's host name, as kube-proxy defaults its node name. */

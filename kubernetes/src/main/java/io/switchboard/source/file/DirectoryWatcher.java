@@ -1,4 +1,4 @@
-package io.switchboard.source;
+package io.switchboard.source.file;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;

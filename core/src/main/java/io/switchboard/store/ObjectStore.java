@@ -1,0 +1,372 @@
+package io.switchboard.store;
+
+import io.switchboard.model.ClusterSnapshot;
+import io.switchboard.model.EndpointSlice;
+import io.switchboard.model.NodeInfo;
+import io.switchboard.model.Service;
+import io.switchboard.model.ServiceId;
+import io.switchboard.model.ServicePort;
+import io.switchboard.routing.EndpointResolver;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+
+/**
+ * The one place every source records objects into, and the one place the rules between objects
+ * live: an invalid definition keeps the object's last good version; an object defined twice is
+ * taken from its first slot and reported in the others; two Services may not claim one address,
+ * port and protocol (nor one node port), and the one already in effect keeps it; a Service's named
+ * target ports must name ports of its endpoints.
+ *
+ * <p>Sources only record ({@link #put}, {@link #remove}), which costs a map update; the sync loop's
+ * {@link #checkout()} decides what was recorded since the previous checkout and returns the whole
+ * desired state as a persistent snapshot, so one changed object among 50,000 costs one decision.
+ * Thread-safe: sources record from their own threads while the sync loop checks out.
+ */
+public final class ObjectStore {
+
+    private static final Comparator<Definition> ORDER = Comparator.comparing(Definition::slot);
+
+    /** Every definition of each object, by slot (first wins). */
+    private final Map<ObjectRef, TreeMap<Definition.Slot, Definition>> definitions = new HashMap<>();
+    /** Objects recorded since the last checkout. */
+    private final Set<ObjectRef> dirty = new TreeSet<>();
+    /** The version of each object in effect: the winning definition, or the last good one. */
+    private final Map<ObjectRef, Definition> accepted = new HashMap<>();
+    /** Errors of each object (its own fields, duplicates, cross-object checks). */
+    private final Map<ObjectRef, List<ValidationError>> objectErrors = new HashMap<>();
+    private final Map<ObjectRef, String> notes = new TreeMap<>();
+    /** Address keys claimed, and by whom. */
+    private final Map<String, ObjectRef> claims = new HashMap<>();
+    private final Map<ObjectRef, List<String>> claimsOf = new HashMap<>();
+    /** Services whose winning definition failed a cross-object check; retried at every checkout. */
+    private final Set<ObjectRef> pending = new HashSet<>();
+    /** Endpoint slices in effect, by Service and by the object that defined them. */
+    private final Map<ServiceId, Map<ObjectRef, List<EndpointSlice>>> slicesByService = new HashMap<>();
+    /** Errors a source has about input it could not split into objects, by source. */
+    private final Map<String, List<ValidationError>> sourceErrors = new TreeMap<>();
+    private PMap<ServiceId, Service> services = HashTreePMap.empty();
+    private PMap<ServiceId, List<EndpointSlice>> slices = HashTreePMap.empty();
+    /** Services whose entries the current checkout changed. */
+    private final Set<ServiceId> touched = new HashSet<>();
+    private NodeInfo node;
+    private Checkout last;
+    /** Whether anything a checkout shows changed since the last one. */
+    private boolean modified;
+
+    /** Records a definition, replacing the one in the same slot. Any thread; decided at the next checkout. */
+    public synchronized void put(Definition definition) {
+        Objects.requireNonNull(definition, "definition");
+        TreeMap<Definition.Slot, Definition> defs = definitions.computeIfAbsent(definition.ref(), k -> new TreeMap<>());
+        Definition before = defs.put(definition.slot(), definition);
+        if (!definition.equals(before)) {
+            dirty.add(definition.ref());
+        }
+    }
+
+    /** Forgets the definition of {@code ref} in {@code slot}. Any thread. */
+    public synchronized void remove(ObjectRef ref, Definition.Slot slot) {
+        TreeMap<Definition.Slot, Definition> defs = definitions.get(ref);
+        if (defs != null && defs.remove(slot) != null) {
+            if (defs.isEmpty()) {
+                definitions.remove(ref);
+            }
+            dirty.add(ref);
+        }
+    }
+
+    /** Forgets every definition of {@code ref}. Any thread. */
+    public synchronized void remove(ObjectRef ref) {
+        if (definitions.remove(ref) != null) {
+            dirty.add(ref);
+        }
+    }
+
+    /** Every object the store has a definition of, for a source that reconciles after a relist. */
+    public synchronized Set<ObjectRef> refs() {
+        return Set.copyOf(definitions.keySet());
+    }
+
+    /** Sets the errors {@code source} has about input it could not split into objects (syntax, listing). */
+    public synchronized void sourceErrors(String source, List<ValidationError> errors) {
+        List<ValidationError> copy = List.copyOf(errors);
+        List<ValidationError> before = copy.isEmpty() ? sourceErrors.remove(source) : sourceErrors.put(source, copy);
+        if (!Objects.equals(before == null ? List.of() : before, copy)) {
+            modified = true;
+        }
+    }
+
+    /** Records what this node is (from the Kubernetes Node object). Any thread. */
+    public synchronized void node(NodeInfo info) {
+        if (!Objects.equals(node, info)) {
+            node = info;
+            modified = true;
+        }
+    }
+
+    /** How many objects were recorded and not yet checked out. */
+    public synchronized int pendingChanges() {
+        return dirty.size();
+    }
+
+    /**
+     * Decides what was recorded since the previous checkout and returns the whole desired state. When
+     * nothing changed it returns the previous checkout itself.
+     */
+    public synchronized Checkout checkout() {
+        touched.clear();
+        Set<ObjectRef> serviceRefs = new TreeSet<>(pending);
+        for (ObjectRef ref : dirty) {
+            if (ref.kind().equals("Service")) {
+                serviceRefs.add(ref);
+            } else {
+                for (ServiceId id : decide(ref)) {
+                    serviceRefs.add(new ObjectRef("Service", id.namespace(), id.name()));
+                }
+            }
+        }
+        dirty.clear();
+        decideServices(serviceRefs);
+        if (!modified && last != null) {
+            return last;
+        }
+        modified = false;
+        List<ValidationError> errors = new ArrayList<>();
+        sourceErrors.values().forEach(errors::addAll);
+        new TreeMap<>(objectErrors).values().forEach(errors::addAll);
+        return last = new Checkout(new ClusterSnapshot(services, slices), touched, errors, List.copyOf(notes.values()), node);
+    }
+
+    /**
+     * Puts the winning definition of a non-Service object in effect, or keeps its last good version
+     * when the winner is invalid. Returns the Services whose endpoints this touched.
+     */
+    private Set<ServiceId> decide(ObjectRef ref) {
+        Definition previous = accepted.get(ref);
+        Definition winner = first(ref);
+        setErrors(ref, ownErrors(ref));
+        Set<ServiceId> out = new HashSet<>(servicesOf(previous));
+        if (winner == null) {
+            withdraw(ref, previous);
+            accepted.remove(ref);
+        } else if (winner.mapped() != null && winner != previous) {
+            withdraw(ref, previous);
+            accepted.put(ref, winner);
+            publish(ref, winner);
+            out.addAll(servicesOf(winner));
+        }
+        return out;
+    }
+
+    /**
+     * Decides Services: each takes its winning definition if that one is valid, its named target ports
+     * name ports of its endpoints, and no other Service serves its addresses; otherwise it keeps the
+     * version in effect (if that still passes) and is retried at every checkout. Versions already in
+     * effect claim addresses first, so a newcomer cannot take an address away.
+     */
+    private void decideServices(Set<ObjectRef> refs) {
+        List<ObjectRef> order = new ArrayList<>(refs);
+        order.sort(Comparator.<ObjectRef, Boolean>comparing(r -> validWinner(r) != accepted.get(r))
+                .thenComparing(Comparator.naturalOrder()));
+        for (ObjectRef ref : order) {
+            release(ref);
+        }
+        for (ObjectRef ref : order) {
+            Definition old = accepted.get(ref);
+            Definition winner = validWinner(ref);
+            List<ValidationError> errors = new ArrayList<>(ownErrors(ref));
+            Definition chosen = null;
+            pending.remove(ref);
+            if (winner != null) {
+                ValidationError problem = check(ref, winner);
+                if (problem == null) {
+                    chosen = winner;
+                } else {
+                    errors.add(problem);
+                    pending.add(ref);
+                }
+            }
+            boolean stillDefined = definitions.containsKey(ref);
+            if (chosen == null && stillDefined && old != null && old != winner && check(ref, old) == null) {
+                chosen = old;
+            }
+            if (chosen != old) {
+                withdraw(ref, old);
+                accepted.remove(ref);
+                if (chosen != null) {
+                    accepted.put(ref, chosen);
+                    publish(ref, chosen);
+                }
+            }
+            setErrors(ref, errors);
+        }
+    }
+
+    private Definition first(ObjectRef ref) {
+        TreeMap<Definition.Slot, Definition> defs = definitions.get(ref);
+        return defs == null ? null : defs.firstEntry().getValue();
+    }
+
+    /** The first definition of {@code ref} when it is valid, else null. */
+    private Definition validWinner(ObjectRef ref) {
+        Definition d = first(ref);
+        return d == null || d.mapped() == null ? null : d;
+    }
+
+    /** Errors of an object's own definitions: duplicates and the winner's field errors. */
+    private List<ValidationError> ownErrors(ObjectRef ref) {
+        TreeMap<Definition.Slot, Definition> defs = definitions.get(ref);
+        if (defs == null) {
+            return List.of();
+        }
+        List<ValidationError> errors = new ArrayList<>();
+        Definition winner = null;
+        for (Definition d : defs.values()) {
+            if (winner == null) {
+                winner = d;
+            } else {
+                errors.add(new ValidationError(d.origin(), ref, "metadata.name",
+                        "duplicate: already defined at " + winner.origin()));
+            }
+        }
+        errors.addAll(winner.errors());
+        return errors;
+    }
+
+    /** Cross-object checks of a Service version; claims its addresses when it passes. */
+    private ValidationError check(ObjectRef ref, Definition d) {
+        if (!(d.mapped() instanceof Mapped.OfService)) {
+            return null;
+        }
+        ValidationError problem = targetPortProblem(d);
+        return problem != null ? problem : claim(ref, d);
+    }
+
+    private void setErrors(ObjectRef ref, List<ValidationError> errors) {
+        List<ValidationError> before = errors.isEmpty() ? objectErrors.remove(ref) : objectErrors.put(ref, errors);
+        if (!Objects.equals(before == null ? List.of() : before, errors)) {
+            modified = true;
+        }
+    }
+
+    /** Removes what {@code d} contributed to the snapshot. */
+    private void withdraw(ObjectRef ref, Definition d) {
+        if (d == null) {
+            return;
+        }
+        modified = true;
+        notes.remove(ref);
+        if (d.mapped() instanceof Mapped.OfService ms) {
+            services = services.minus(ms.service().id());
+            touched.add(ms.service().id());
+            release(ref);
+        } else if (d.mapped() instanceof Mapped.OfSlices) {
+            for (ServiceId id : servicesOf(d)) {
+                Map<ObjectRef, List<EndpointSlice>> bySource = slicesByService.get(id);
+                if (bySource != null) {
+                    bySource.remove(ref);
+                    if (bySource.isEmpty()) {
+                        slicesByService.remove(id);
+                    }
+                }
+                rebuildSlices(id);
+            }
+        }
+    }
+
+    /** Adds what {@code d} contributes to the snapshot (a Service's address claims are made by its check). */
+    private void publish(ObjectRef ref, Definition d) {
+        modified = true;
+        if (d.mapped() instanceof Mapped.OfService ms) {
+            services = services.plus(ms.service().id(), ms.service());
+            touched.add(ms.service().id());
+        } else if (d.mapped() instanceof Mapped.OfSlices ms) {
+            Map<ServiceId, List<EndpointSlice>> grouped = new HashMap<>();
+            ms.slices().forEach(s -> grouped.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s));
+            grouped.forEach((id, list) -> {
+                slicesByService.computeIfAbsent(id, k -> new HashMap<>()).put(ref, list);
+                rebuildSlices(id);
+            });
+        } else if (d.mapped() instanceof Mapped.Ignored ignored) {
+            notes.put(ref, d.origin() + ": " + ref + ": ignored: " + ignored.reason());
+        }
+    }
+
+    private void rebuildSlices(ServiceId id) {
+        touched.add(id);
+        Map<ObjectRef, List<EndpointSlice>> bySource = slicesByService.get(id);
+        if (bySource == null) {
+            slices = slices.minus(id);
+            return;
+        }
+        List<EndpointSlice> all = new ArrayList<>();
+        bySource.values().forEach(all::addAll);
+        all.sort(Comparator.comparing(EndpointSlice::name));
+        slices = slices.plus(id, List.copyOf(all));
+    }
+
+    private static Set<ServiceId> servicesOf(Definition d) {
+        if (d == null || !(d.mapped() instanceof Mapped.OfSlices ms)) {
+            return Set.of();
+        }
+        Set<ServiceId> out = new HashSet<>();
+        ms.slices().forEach(s -> out.add(s.service()));
+        return out;
+    }
+
+    private ValidationError targetPortProblem(Definition d) {
+        Service svc = ((Mapped.OfService) d.mapped()).service();
+        List<EndpointSlice> own = ClusterSnapshot.preferSlices(slices.getOrDefault(svc.id(), List.of()));
+        if (own.isEmpty()) {
+            return null;
+        }
+        for (int i = 0; i < svc.ports().size(); i++) {
+            ServicePort p = svc.ports().get(i);
+            if (p.targetPort().isNamed()
+                    && own.stream().noneMatch(s -> EndpointResolver.targetNumber(p, s.ports()) > 0)) {
+                return d.error("spec.ports[" + i + "].targetPort", "\"" + p.targetPort().name()
+                        + "\" names no port of the Service's endpoints (ports: " + portNames(own) + ")");
+            }
+        }
+        return null;
+    }
+
+    private static String portNames(List<EndpointSlice> slices) {
+        List<String> names = new ArrayList<>();
+        for (EndpointSlice s : slices) {
+            s.ports().forEach(p -> names.add((p.name().isEmpty() ? "<unnamed>" : p.name()) + "=" + p.port()));
+        }
+        return String.join(", ", names);
+    }
+
+    /** Claims every address of the Service; on conflict claims nothing and returns the error. */
+    private ValidationError claim(ObjectRef ref, Definition d) {
+        Service svc = ((Mapped.OfService) d.mapped()).service();
+        Map<String, String> wanted = AddressClaims.of(svc);
+        for (var w : wanted.entrySet()) {
+            ObjectRef holder = claims.get(w.getKey());
+            if (holder != null && !holder.equals(ref)) {
+                return d.error(w.getValue(), w.getKey() + " is already served by " + holder);
+            }
+        }
+        wanted.keySet().forEach(k -> claims.put(k, ref));
+        claimsOf.put(ref, new ArrayList<>(wanted.keySet()));
+        return null;
+    }
+
+    private void release(ObjectRef ref) {
+        List<String> held = claimsOf.remove(ref);
+        if (held != null) {
+            held.forEach(k -> claims.remove(k, ref));
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.switchboard.store;
+
+import static io.switchboard.testing.Models.clusterIp;
+import static io.switchboard.testing.Models.ready;
+import static io.switchboard.testing.Models.slice;
+import static io.switchboard.testing.Models.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.model.NodeInfo;
+import io.switchboard.model.Service;
+import io.switchboard.model.ServiceId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The object store's rules, as an API source (one slot per object, origins with resourceVersions) meets them. */
+class ObjectStoreTest {
+
+    private static final Definition.Slot API = new Definition.Slot("kubernetes", 0);
+    private final ObjectStore store = new ObjectStore();
+
+    private static ObjectRef svcRef(String name) {
+        return new ObjectRef("Service", "shop", name);
+    }
+
+    private static Definition service(String name, String ip, String version) {
+        ObjectRef ref = svcRef(name);
+        Service s = clusterIp("shop/" + name, ip, tcp("http", 80, 8080));
+        return new Definition(ref, API, new Mapped.OfService(ref, s), List.of(), Origin.kubernetes(ref, version),
+                Definition.FieldLines.NONE);
+    }
+
+    private static Definition broken(String name, String version) {
+        ObjectRef ref = svcRef(name);
+        Origin origin = Origin.kubernetes(ref, version);
+        return new Definition(ref, API, null, List.of(new ValidationError(origin, ref, "spec.ports[0].port",
+                "must be between 1 and 65535, got 0")), origin, Definition.FieldLines.NONE);
+    }
+
+    @Test
+    void recordingOnlyRecordsAndTheCheckoutDecides() {
+        store.put(service("web", "10.0.0.1", "1"));
+        assertThat(store.pendingChanges()).isEqualTo(1);
+        Checkout c = store.checkout();
+        assertThat(store.pendingChanges()).isZero();
+        assertThat(c.snapshot().services()).containsKey(ServiceId.parse("shop/web"));
+        assertThat(c.touched()).containsExactly(ServiceId.parse("shop/web"));
+        assertThat(store.checkout()).as("nothing recorded since: the same checkout").isSameAs(c);
+    }
+
+    @Test
+    void theSameVersionRecordedAgainIsNoChange() {
+        Definition d = service("web", "10.0.0.1", "7");
+        store.put(d);
+        Checkout c = store.checkout();
+        store.put(service("web", "10.0.0.1", "7"));
+        assertThat(store.pendingChanges()).isZero();
+        assertThat(store.checkout()).isSameAs(c);
+    }
+
+    @Test
+    void aBrokenVersionKeepsTheLastGoodOneAndNamesItsApiOrigin() {
+        store.put(service("web", "10.0.0.1", "1"));
+        Service good = store.checkout().snapshot().services().get(ServiceId.parse("shop/web"));
+        store.put(broken("web", "2"));
+        Checkout c = store.checkout();
+        assertThat(c.snapshot().services().get(ServiceId.parse("shop/web"))).isSameAs(good);
+        assertThat(c.errors()).singleElement().hasToString("kubernetes API Service shop/web (resourceVersion 2): "
+                + "spec.ports[0].port: must be between 1 and 65535, got 0");
+        store.remove(svcRef("web"));
+        c = store.checkout();
+        assertThat(c.snapshot().services()).isEmpty();
+        assertThat(c.errors()).isEmpty();
+    }
+
+    @Test
+    void anAddressAlreadyServedStaysWithItsHolder() {
+        store.put(service("a", "10.0.0.1", "1"));
+        store.checkout();
+        store.put(service("b", "10.0.0.1", "2"));
+        Checkout c = store.checkout();
+        assertThat(c.snapshot().services()).containsOnlyKeys(ServiceId.parse("shop/a"));
+        assertThat(c.errors()).singleElement().satisfies(e -> assertThat(e.toString())
+                .contains("Service shop/b (resourceVersion 2)").contains("already served by Service shop/a"));
+        store.remove(svcRef("a"));
+        c = store.checkout();
+        assertThat(c.snapshot().services()).as("retried once the holder left").containsOnlyKeys(ServiceId.parse("shop/b"));
+    }
+
+    @Test
+    void slicesJoinTheirServiceAndANodeChangeIsAChange() {
+        ObjectRef ref = new ObjectRef("EndpointSlice", "shop", "web-1");
+        var s = slice("shop/web", "http", 8080, ready("10.1.0.1"));
+        store.put(new Definition(ref, API, new Mapped.OfSlices(ref, List.of(s)), List.of(), Origin.kubernetes(ref, "3"),
+                Definition.FieldLines.NONE));
+        Checkout c = store.checkout();
+        assertThat(c.snapshot().slices().get(ServiceId.parse("shop/web"))).containsExactly(s);
+        assertThat(c.node()).isNull();
+        store.node(new NodeInfo("node-1", "zone-a", true));
+        Checkout after = store.checkout();
+        assertThat(after).isNotSameAs(c);
+        assertThat(after.node().zone()).isEqualTo("zone-a");
+    }
+}

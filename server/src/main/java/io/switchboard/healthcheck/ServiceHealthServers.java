@@ -1,0 +1,134 @@
+package io.switchboard.healthcheck;
+
+import com.sun.net.httpserver.HttpServer;
+import io.switchboard.model.NodeInfo;
+import io.switchboard.model.ServiceId;
+import io.switchboard.model.TrafficPolicy;
+import io.switchboard.routing.Backend;
+import io.switchboard.routing.RoutingTable;
+import io.switchboard.routing.ServiceRoutes;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health-check node ports of {@code externalTrafficPolicy: Local} Services: on each Service's
+ * {@code spec.healthCheckNodePort}, any path answers 200 while this node has ready local endpoints
+ * and the proxy is healthy, 503 otherwise, so an external load balancer sends only to nodes that can
+ * serve without a second hop. Terminating endpoints are not counted: a node whose pods are all
+ * terminating fails the check and is drained. Reconciled at every sync: ports open and close as
+ * Services come and go.
+ */
+public final class ServiceHealthServers implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceHealthServers.class);
+
+    private final List<InetAddress> addresses;
+    private final ProxyHealth health;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "switchboard-service-health");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Sync thread only. */
+    private final Map<Integer, Listener> listeners = new HashMap<>();
+    /** Ready local endpoints by Service, read by the server thread. */
+    private final Map<ServiceId, Integer> localEndpoints = new ConcurrentHashMap<>();
+
+    private record Listener(ServiceId service, List<HttpServer> servers) {
+    }
+
+    /** Health servers on {@code addresses} (the node-port addresses), reporting {@code health}. */
+    public ServiceHealthServers(List<InetAddress> addresses, ProxyHealth health) {
+        this.addresses = List.copyOf(addresses);
+        this.health = Objects.requireNonNull(health, "health");
+    }
+
+    /** Opens, keeps or closes ports to match {@code table}; counts local endpoints on {@code node}. */
+    public void sync(RoutingTable table, NodeInfo node) {
+        Map<Integer, ServiceId> wanted = new HashMap<>();
+        Set<ServiceId> seen = new HashSet<>();
+        for (ServiceRoutes routes : table.services().values()) {
+            var svc = routes.service();
+            if (svc.healthCheckNodePort() <= 0 || svc.externalTrafficPolicy() != TrafficPolicy.LOCAL) {
+                continue;
+            }
+            wanted.putIfAbsent(svc.healthCheckNodePort(), svc.id());
+            seen.add(svc.id());
+            Set<InetAddress> ready = new HashSet<>();
+            for (Backend b : routes.allBackends()) {
+                if (b.conditions().ready() && node.name().equals(b.nodeName())) {
+                    ready.add(b.socketAddress().getAddress());
+                }
+            }
+            localEndpoints.put(svc.id(), ready.size());
+        }
+        localEndpoints.keySet().retainAll(seen);
+        listeners.entrySet().removeIf(e -> {
+            if (!e.getValue().service().equals(wanted.get(e.getKey()))) {
+                e.getValue().servers().forEach(s -> s.stop(0));
+                return true;
+            }
+            return false;
+        });
+        wanted.forEach((port, id) -> {
+            if (!listeners.containsKey(port)) {
+                open(port, id);
+            }
+        });
+    }
+
+    private void open(int port, ServiceId id) {
+        List<HttpServer> servers = new java.util.ArrayList<>();
+        for (InetAddress a : addresses) {
+            try {
+                HttpServer s = HttpServer.create(new InetSocketAddress(a, port), 64);
+                s.setExecutor(executor);
+                s.createContext("/", ex -> {
+                    try (ex) {
+                        int n = localEndpoints.getOrDefault(id, 0);
+                        boolean healthy = health.view().healthy();
+                        Map<String, Object> service = new LinkedHashMap<>();
+                        service.put("namespace", id.namespace());
+                        service.put("name", id.name());
+                        Map<String, Object> body = new LinkedHashMap<>();
+                        body.put("service", service);
+                        body.put("localEndpoints", n);
+                        body.put("serviceProxyHealthy", healthy);
+                        ProxyHealthServer.send(ex, n > 0 && healthy ? 200 : 503,
+                                ProxyHealthServer.JSON.writeValueAsBytes(body), Integer.toString(n));
+                    }
+                });
+                s.start();
+                servers.add(s);
+            } catch (IOException e) {
+                LOG.atError().addKeyValue("service", id).addKeyValue("address", a.getHostAddress())
+                        .addKeyValue("port", port).addKeyValue("cause", e.toString())
+                        .log("cannot open the health-check node port; retried at the next sync");
+            }
+        }
+        if (!servers.isEmpty()) {
+            listeners.put(port, new Listener(id, servers));
+            LOG.atInfo().addKeyValue("service", id).addKeyValue("port", port).log("health-check node port open");
+        }
+    }
+
+    @Override
+    public void close() {
+        listeners.values().forEach(l -> l.servers().forEach(s -> s.stop(0)));
+        listeners.clear();
+        executor.shutdownNow();
+    }
+}

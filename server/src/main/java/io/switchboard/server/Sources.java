@@ -1,0 +1,81 @@
+package io.switchboard.server;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.switchboard.healthcheck.ProxyHealth;
+import io.switchboard.healthcheck.ProxyHealthServer;
+import io.switchboard.healthcheck.ServiceHealthServers;
+import io.switchboard.kubernetes.ResourceMapper;
+import io.switchboard.source.kubernetes.KubernetesSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+
+/**
+ * Wires what a configuration asks for beyond the manifest directory: the Kubernetes API source with
+ * its client, and kube-proxy's health servers (the proxy's {@code /healthz} and the Services'
+ * health-check node ports), all fed by the sync loop.
+ */
+final class Sources {
+
+    private Sources() {
+    }
+
+    static void addConfigured(Switchboard sb, SwitchboardConfig config, ResourceMapper mapper) throws IOException {
+        SwitchboardConfig.Kubernetes k = config.kubernetes();
+        ProxyHealth health = new ProxyHealth(k != null ? k.healthTimeout() : config.pollInterval().multipliedBy(60),
+                Instant::now);
+        if (k != null) {
+            KubernetesClient client = client(k);
+            sb.closeWith(client);
+            KubernetesSource source = new KubernetesSource(client, new KubernetesSource.Settings(k.namespaces(),
+                    config.nodeName(), k.resync()), mapper, sb.store());
+            source.metrics().collectors().forEach(sb.admin().registry()::register);
+            sb.addSource(source);
+        }
+        ServiceHealthServers services = new ServiceHealthServers(config.nodePortAddresses(), health);
+        sb.closeWith(services);
+        if (config.healthz() != null) {
+            ProxyHealthServer server = new ProxyHealthServer(config.healthz(), health);
+            sb.healthz(server.address());
+            sb.closeWith(server);
+        }
+        sb.addListener(new Switchboard.SyncListener() {
+            @Override
+            public void synced(io.switchboard.routing.RoutingTable table, io.switchboard.model.NodeInfo node,
+                               boolean ready, Instant started) {
+                health.updated(started);
+                health.nodeEligible(node.eligible());
+                services.sync(table, node);
+            }
+
+            @Override
+            public void queued() {
+                health.queued();
+            }
+        });
+    }
+
+    /** A client from a kubeconfig file, or from the in-cluster service account (or the usual lookup). */
+    private static KubernetesClient client(SwitchboardConfig.Kubernetes k) throws IOException {
+        Config c;
+        if (k.kubeconfig() != null) {
+            String text;
+            try {
+                text = Files.readString(k.kubeconfig(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IOException("--kubeconfig " + k.kubeconfig() + ": cannot read: " + e.getMessage(), e);
+            }
+            try {
+                c = Config.fromKubeconfig(text);
+            } catch (RuntimeException e) {
+                throw new IOException("--kubeconfig " + k.kubeconfig() + ": " + e.getMessage(), e);
+            }
+        } else {
+            c = Config.autoConfigure(null);
+        }
+        return new KubernetesClientBuilder().withConfig(c).build();
+    }
+}
