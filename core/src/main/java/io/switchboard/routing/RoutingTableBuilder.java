@@ -208,37 +208,83 @@ public final class RoutingTableBuilder {
                 endpointOf.put(b, r.endpoint());
             }
             all.addAll(portBackends);
-            if (!service.clusterIps().isEmpty()) {
-                BackendPool internal = pool(service, spn, Scope.INTERNAL, service.internalTrafficPolicy(),
-                        portBackends, endpointOf, portStats);
-                pools.add(internal);
-                for (InetAddress ip : service.clusterIps()) {
-                    virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
-                            AddressKind.CLUSTER_IP, service, port, internal));
-                }
+            FamilyPools internal = new FamilyPools(service, spn, Scope.INTERNAL, service.internalTrafficPolicy(),
+                    portBackends, endpointOf, portStats, pools);
+            for (InetAddress ip : service.clusterIps()) {
+                virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
+                        AddressKind.CLUSTER_IP, service, port, internal.of(ip)));
             }
             boolean nodePort = hasNodePorts && port.nodePort() > 0 && !settings.nodePortAddresses().isEmpty();
-            if (nodePort || !service.externalIps().isEmpty() || !service.loadBalancerIps().isEmpty()) {
-                BackendPool external = pool(service, spn, Scope.EXTERNAL, service.externalTrafficPolicy(),
-                        portBackends, endpointOf, portStats);
-                pools.add(external);
-                for (InetAddress ip : service.externalIps()) {
-                    virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
-                            AddressKind.EXTERNAL_IP, service, port, external));
-                }
-                for (InetAddress ip : service.loadBalancerIps()) {
-                    virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
-                            AddressKind.LOAD_BALANCER_IP, service, port, external));
-                }
-                if (nodePort) {
-                    for (InetAddress ip : settings.nodePortAddresses()) {
-                        virtualServices.add(new VirtualService(new VirtualAddress(ip, port.nodePort(), port.protocol()),
-                                AddressKind.NODE_PORT, service, port, external));
-                    }
+            FamilyPools external = new FamilyPools(service, spn, Scope.EXTERNAL, service.externalTrafficPolicy(),
+                    portBackends, endpointOf, portStats, pools);
+            for (InetAddress ip : service.externalIps()) {
+                virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
+                        AddressKind.EXTERNAL_IP, service, port, external.of(ip)));
+            }
+            for (InetAddress ip : service.loadBalancerIps()) {
+                virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
+                        AddressKind.LOAD_BALANCER_IP, service, port, external.of(ip)));
+            }
+            if (nodePort) {
+                for (InetAddress ip : settings.nodePortAddresses()) {
+                    virtualServices.add(new VirtualService(new VirtualAddress(ip, port.nodePort(), port.protocol()),
+                            AddressKind.NODE_PORT, service, port, external.of(ip)));
                 }
             }
         }
         return new ServiceRoutes(service, virtualServices, pools, all);
+    }
+
+    /**
+     * The pools of one scope, one per address family, made when an address of that family needs one:
+     * as kube-proxy does per family, an IPv4 address is balanced over IPv4 endpoints and an IPv6 one
+     * over IPv6 endpoints. When a Service has no endpoint of an address's family (possible only in
+     * manifests), that address is bridged to the other family's endpoints, which a user-space proxy can.
+     */
+    private final class FamilyPools {
+        private final Service service;
+        private final ServicePortName spn;
+        private final Scope scope;
+        private final TrafficPolicy policy;
+        private final List<Backend> candidates;
+        private final Map<Backend, Endpoint> endpointOf;
+        private final ServicePortStats portStats;
+        private final List<BackendPool> pools;
+        private BackendPool v4;
+        private BackendPool v6;
+
+        FamilyPools(Service service, ServicePortName spn, Scope scope, TrafficPolicy policy, List<Backend> candidates,
+                    Map<Backend, Endpoint> endpointOf, ServicePortStats portStats, List<BackendPool> pools) {
+            this.service = service;
+            this.spn = spn;
+            this.scope = scope;
+            this.policy = policy;
+            this.candidates = candidates;
+            this.endpointOf = endpointOf;
+            this.portStats = portStats;
+            this.pools = pools;
+        }
+
+        BackendPool of(InetAddress ip) {
+            boolean six = ip instanceof java.net.Inet6Address;
+            BackendPool p = six ? v6 : v4;
+            if (p == null) {
+                List<Backend> same = new ArrayList<>();
+                for (Backend b : candidates) {
+                    if ((b.socketAddress().getAddress() instanceof java.net.Inet6Address) == six) {
+                        same.add(b);
+                    }
+                }
+                p = pool(service, spn, scope, policy, same.isEmpty() ? candidates : same, endpointOf, portStats);
+                pools.add(p);
+                if (six) {
+                    v6 = p;
+                } else {
+                    v4 = p;
+                }
+            }
+            return p;
+        }
     }
 
     /** A pool of the endpoints {@code policy} may use, chosen by {@link EndpointCategories}. */

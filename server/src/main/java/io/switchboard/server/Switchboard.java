@@ -90,6 +90,8 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         this.admin = new AdminServer(config.admin(), this);
         admin.registry().register(syncMetrics.duration());
         admin.registry().register(syncMetrics.syncs());
+        admin.registry().register(syncMetrics.lastSuccess());
+        admin.registry().register(SyncMetrics.pending(store::pendingChanges));
         Sources.addConfigured(this, config, mapper);
     }
 

@@ -1,6 +1,7 @@
 package io.switchboard.server;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 
 /** How often and how long the sync loop runs, as Prometheus metrics. */
@@ -18,11 +19,32 @@ public final class SyncMetrics {
             .labelNames("changed")
             .build();
 
+    private volatile long lastSuccessMillis;
+
     /** Records one sync. */
     void record(long nanos, boolean changed) {
+        lastSuccessMillis = System.currentTimeMillis();
         String label = Boolean.toString(changed);
         duration.labelValues(label).observe(nanos / 1e9);
         syncs.labelValues(label).inc();
+    }
+
+    /** The time of the last sync that completed, in seconds since the epoch (0 before the first). */
+    GaugeWithCallback lastSuccess() {
+        return GaugeWithCallback.builder()
+                .name("switchboard_sync_last_success_timestamp_seconds")
+                .help("When the last sync completed (time() minus this is the time since the last successful sync)")
+                .callback(cb -> cb.call(lastSuccessMillis / 1000.0))
+                .build();
+    }
+
+    /** Objects recorded by sources and not yet checked out by a sync. */
+    static GaugeWithCallback pending(java.util.function.IntSupplier pending) {
+        return GaugeWithCallback.builder()
+                .name("switchboard_sync_pending_changes")
+                .help("Objects sources recorded that no sync has checked out yet")
+                .callback(cb -> cb.call(pending.getAsInt()))
+                .build();
     }
 
     /** The duration histogram. */

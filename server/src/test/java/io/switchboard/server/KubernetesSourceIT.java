@@ -110,6 +110,9 @@ class KubernetesSourceIT {
                 .isEqualTo(1.0);
         assertThat(metric(metrics, "switchboard_network_programming_duration_seconds_count")).isGreaterThan(0);
         assertThat(metric(metrics, "switchboard_kubernetes_watching{resource=\"endpointslices\"}")).isEqualTo(1.0);
+        assertThat(metric(metrics, "switchboard_sync_pending_changes")).isEqualTo(0.0);
+        assertThat(metric(metrics, "switchboard_sync_last_success_timestamp_seconds"))
+                .isGreaterThan(System.currentTimeMillis() / 1000.0 - 60);
     }
 
     @Test
@@ -154,6 +157,25 @@ class KubernetesSourceIT {
         });
         assertThat(names("127.0.8.12", PORT, 2)).as("the last good version serves").containsExactly("pod-1");
         assertThat(names("127.0.8.12", PORT + 5, 1)).containsExactly("refused");
+    }
+
+    @Test
+    void aDualStackServiceBalancesEachFamilyOverEndpointsOfThatFamily() throws Exception {
+        closeables.add(DemoBackend.start("pod-v6", new InetSocketAddress("::1", 19190), 1));
+        api.node("node-1", Map.of(), null);
+        var svc = MockApi.service("shop", "dual", "127.0.8.30", PORT + 7);
+        svc.getSpec().setClusterIPs(List.of("127.0.8.30", "::1"));
+        svc.getSpec().setIpFamilies(List.of("IPv4", "IPv6"));
+        svc.getSpec().setIpFamilyPolicy("RequireDualStack");
+        api.client().resource(svc).create();
+        api.client().resource(MockApi.slice("shop", "dual-v4", "dual", 19190, ready("127.0.7.1", "127.0.7.2")))
+                .create();
+        var v6 = MockApi.slice("shop", "dual-v6", "dual", 19190, ready("::1"));
+        v6.setAddressType("IPv6");
+        api.client().resource(v6).create();
+        start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> names("::1", PORT + 7, 4).equals(Set.of("pod-v6")));
+        assertThat(names("127.0.8.30", PORT + 7, 4)).containsExactlyInAnyOrder("pod-1", "pod-2");
     }
 
     @Test
