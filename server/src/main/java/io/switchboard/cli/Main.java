@@ -19,6 +19,13 @@ public final class Main {
 
     /** The command line, for tests that run commands in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new SwitchboardCommand());
+        return new CommandLine(new SwitchboardCommand()).setExecutionExceptionHandler((e, cl, parsed) -> {
+            // Bad input (an unreadable kubeconfig, a port in use) is said in one line; anything else keeps its trace.
+            if (e instanceof java.io.IOException || e instanceof IllegalArgumentException) {
+                cl.getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
     }
 }
