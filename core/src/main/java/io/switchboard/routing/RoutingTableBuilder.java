@@ -59,8 +59,6 @@ public final class RoutingTableBuilder {
     private final Settings settings;
     private final Map<BackendKey, Backend> backends = new HashMap<>();
     private final Map<ServicePortName, ServicePortStats> stats = new HashMap<>();
-    /** Services that lost an address to another; retried at every apply in case the holder left. */
-    private final Set<ServiceId> blocked = new HashSet<>();
     private RoutingTable current = RoutingTable.EMPTY;
     private NodeInfo node;
 
@@ -89,14 +87,11 @@ public final class RoutingTableBuilder {
     }
 
     /**
-     * Rebuilds the routes of {@code changed} Services from {@code snapshot}. An address already held
-     * by a Service that is not being rebuilt stays with it; among rebuilt Services, ones that already
-     * served come first.
+     * Rebuilds the routes of {@code changed} Services from {@code snapshot}. Two Services never claim
+     * one address: the object store decides that once, for every source, before a snapshot exists.
      */
     public RoutingUpdate apply(Set<ServiceId> changed, ClusterSnapshot snapshot) {
         Set<ServiceId> todo = new TreeSet<>(changed);
-        todo.addAll(blocked);
-        blocked.clear();
         RoutingTable previous = current;
         PMap<VirtualAddress, VirtualService> byAddress = previous.addressMap();
         PMap<ServiceId, ServiceRoutes> byService = previous.serviceMap();
@@ -113,26 +108,14 @@ public final class RoutingTableBuilder {
                 }
             }
         }
-        List<ServiceId> order = new ArrayList<>(todo);
-        order.sort((a, b) -> Boolean.compare(!old.containsKey(a), !old.containsKey(b)));
-        List<RoutingUpdate.Conflict> conflicts = new ArrayList<>();
-        for (ServiceId id : order) {
+        for (ServiceId id : todo) {
             Service service = snapshot.services().get(id);
             ServiceRoutes previousRoutes = old.get(id);
             ServiceRoutes routes = service == null ? null : build(service, snapshot.endpointsOf(id));
             if (routes != null) {
-                List<VirtualService> claimed = new ArrayList<>();
                 for (VirtualService vs : routes.virtualServices()) {
-                    VirtualService holder = byAddress.get(vs.address());
-                    if (holder == null) {
-                        byAddress = byAddress.plus(vs.address(), vs);
-                        claimed.add(vs);
-                    } else {
-                        conflicts.add(new RoutingUpdate.Conflict(id, vs.address(), holder.service().id()));
-                        blocked.add(id);
-                    }
+                    byAddress = byAddress.plus(vs.address(), vs);
                 }
-                routes = new ServiceRoutes(service, claimed, routes.pools(), routes.allBackends());
                 byService = byService.plus(id, routes);
             }
             release(previousRoutes, routes);
@@ -159,7 +142,7 @@ public final class RoutingTableBuilder {
             }
         }
         current = new RoutingTable(previous.version() + 1, byAddress, byService);
-        return new RoutingUpdate(current, new ArrayList<>(added), new ArrayList<>(removed), conflicts);
+        return new RoutingUpdate(current, new ArrayList<>(added), new ArrayList<>(removed));
     }
 
     /** Retires endpoints and counters the old routes had and the new ones do not. */

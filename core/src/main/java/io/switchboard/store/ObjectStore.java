@@ -7,6 +7,7 @@ import io.switchboard.model.Service;
 import io.switchboard.model.ServiceId;
 import io.switchboard.model.ServicePort;
 import io.switchboard.routing.EndpointResolver;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,7 +35,17 @@ import org.pcollections.PMap;
  */
 public final class ObjectStore {
 
-    private static final Comparator<Definition> ORDER = Comparator.comparing(Definition::slot);
+    private final List<InetAddress> nodePortAddresses;
+
+    /** A store for a proxy serving no node ports (validation). */
+    public ObjectStore() {
+        this(List.of());
+    }
+
+    /** A store for a proxy serving node ports on {@code nodePortAddresses}. */
+    public ObjectStore(List<InetAddress> nodePortAddresses) {
+        this.nodePortAddresses = List.copyOf(nodePortAddresses);
+    }
 
     /** Every definition of each object, by slot (first wins). */
     private final Map<ObjectRef, TreeMap<Definition.Slot, Definition>> definitions = new HashMap<>();
@@ -351,7 +362,7 @@ public final class ObjectStore {
     /** Claims every address of the Service; on conflict claims nothing and returns the error. */
     private ValidationError claim(ObjectRef ref, Definition d) {
         Service svc = ((Mapped.OfService) d.mapped()).service();
-        Map<String, String> wanted = AddressClaims.of(svc);
+        Map<String, String> wanted = AddressClaims.of(svc, nodePortAddresses);
         for (var w : wanted.entrySet()) {
             ObjectRef holder = claims.get(w.getKey());
             if (holder != null && !holder.equals(ref)) {

@@ -168,24 +168,6 @@ class RoutingTableBuilderTest {
     }
 
     @Test
-    void anAddressStaysWithItsHolderAndPassesOnWhenTheHolderLeaves() {
-        Service a = clusterIp("ns/a", "127.0.0.10", tcp("http", 80, 8080));
-        builder.apply(ids(a), snapshot(List.of(a)));
-        Service b = clusterIp("ns/b", "127.0.0.10", tcp("http", 80, 9090), tcp("other", 81, 9091));
-        RoutingUpdate update = builder.apply(ids(b), snapshot(List.of(a, b)));
-        assertThat(update.conflicts()).singleElement().satisfies(c -> {
-            assertThat(c.service()).isEqualTo(b.id());
-            assertThat(c.holder()).isEqualTo(a.id());
-        });
-        assertThat(update.table().lookup(ip("127.0.0.10"), 80, Protocol.TCP).service().id()).isEqualTo(a.id());
-        assertThat(update.table().lookup(ip("127.0.0.10"), 81, Protocol.TCP).service().id()).isEqualTo(b.id());
-
-        RoutingUpdate after = builder.apply(ids(a), snapshot(List.of(b)));
-        assertThat(after.conflicts()).isEmpty();
-        assertThat(after.table().lookup(ip("127.0.0.10"), 80, Protocol.TCP).service().id()).isEqualTo(b.id());
-    }
-
-    @Test
     void namedTargetPortsResolveThroughSlicePortNames() {
         ServicePort named = new ServicePort("web", Protocol.TCP, 80, TargetPort.named("http-alt"), 0, "");
         Service svc = clusterIp("ns/web", "127.0.0.10", named);

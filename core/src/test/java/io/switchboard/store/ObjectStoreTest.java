@@ -87,6 +87,26 @@ class ObjectStoreTest {
     }
 
     @Test
+    void aNodePortClaimsItsPortOnEveryNodePortAddress() {
+        ObjectStore withNodePorts = new ObjectStore(List.of(io.switchboard.testing.Models.ip("127.0.0.1")));
+        ObjectRef np = svcRef("np");
+        Service nodePort = io.switchboard.testing.Models.withType(clusterIp("shop/np", "10.0.0.5",
+                new io.switchboard.model.ServicePort("http", io.switchboard.model.Protocol.TCP, 80,
+                        io.switchboard.model.TargetPort.of(8080), 30080, "")), io.switchboard.model.ServiceType.NODE_PORT);
+        withNodePorts.put(new Definition(np, API, new Mapped.OfService(np, nodePort), List.of(),
+                Origin.kubernetes(np, "1"), Definition.FieldLines.NONE));
+        withNodePorts.checkout();
+        ObjectRef other = svcRef("other");
+        Service onLoopback = clusterIp("shop/other", "127.0.0.1", tcp("http", 30080, 8080));
+        withNodePorts.put(new Definition(other, API, new Mapped.OfService(other, onLoopback), List.of(),
+                Origin.kubernetes(other, "2"), Definition.FieldLines.NONE));
+        Checkout c = withNodePorts.checkout();
+        assertThat(c.snapshot().services()).containsOnlyKeys(ServiceId.parse("shop/np"));
+        assertThat(c.errors()).singleElement().satisfies(e -> assertThat(e.toString())
+                .contains("127.0.0.1:30080/TCP is already served by Service shop/np"));
+    }
+
+    @Test
     void slicesJoinTheirServiceAndANodeChangeIsAChange() {
         ObjectRef ref = new ObjectRef("EndpointSlice", "shop", "web-1");
         var s = slice("shop/web", "http", 8080, ready("10.1.0.1"));

@@ -41,7 +41,7 @@ public final class RoutingView {
 
     /** Everything. */
     public record TableView(long version, List<RouteView> routes, List<ListenerView> listeners, List<String> errors,
-                            List<String> notes, List<String> conflicts, long unrouted, long syncs) {
+                            List<String> notes, long unrouted, long syncs) {
     }
 
     private RoutingView() {
@@ -61,7 +61,6 @@ public final class RoutingView {
         SyncStatus status = sb.status();
         return new TableView(table.version(), routes, listeners,
                 status.errors().stream().map(ValidationError::toString).toList(), status.notes(),
-                status.conflicts().stream().map(Object::toString).toList(),
                 sb.dataPlane().state().stats().unroutedCount(), status.syncs());
     }
 

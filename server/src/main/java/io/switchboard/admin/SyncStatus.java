@@ -1,6 +1,5 @@
 package io.switchboard.admin;
 
-import io.switchboard.routing.RoutingUpdate;
 import io.switchboard.store.ValidationError;
 import java.util.List;
 
@@ -11,17 +10,14 @@ import java.util.List;
  * @param lastDurationNanos how long the last one took
  * @param errors            configuration errors, with their origin
  * @param notes             valid objects that are ignored, and why
- * @param conflicts         addresses a Service could not take because another holds them
  */
-public record SyncStatus(long syncs, long lastDurationNanos, List<ValidationError> errors, List<String> notes,
-                         List<RoutingUpdate.Conflict> conflicts) {
+public record SyncStatus(long syncs, long lastDurationNanos, List<ValidationError> errors, List<String> notes) {
 
     /** Before the first sync. */
-    public static final SyncStatus NONE = new SyncStatus(0, 0, List.of(), List.of(), List.of());
+    public static final SyncStatus NONE = new SyncStatus(0, 0, List.of(), List.of());
 
     public SyncStatus {
         errors = List.copyOf(errors);
         notes = List.copyOf(notes);
-        conflicts = List.copyOf(conflicts);
     }
 }

@@ -75,9 +75,6 @@ final class ListCommand implements Callable<Integer> {
         for (String e : t.errors()) {
             out.println("config error: " + e);
         }
-        for (String c : t.conflicts()) {
-            out.println("conflict: " + c);
-        }
         for (RoutingView.ListenerView l : t.listeners()) {
             if (l.error() != null) {
                 out.println("listener error: " + l.address() + ": " + l.error());

@@ -44,7 +44,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
 
     private final SwitchboardConfig config;
-    private final ObjectStore store = new ObjectStore();
+    private final ObjectStore store;
     private final List<Source> sources = new ArrayList<>();
     private final ChangeTracker tracker = new ChangeTracker();
     private final RoutingTableBuilder builder;
@@ -76,6 +76,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         if (config.config() == null && config.kubernetes() == null) {
             throw new IllegalArgumentException("no source: give a manifest directory, the Kubernetes API, or both");
         }
+        this.store = new ObjectStore(config.nodePortAddresses());
         this.builder = new RoutingTableBuilder(new RoutingTableBuilder.Settings(config.nodeName(),
                 config.nodePortAddresses(), SchedulerConfig.DEFAULT, System::nanoTime));
         this.dataPlane = new DataPlane(new DataPlane.Settings(config.workers(), config.wildcardThreshold(),
@@ -198,16 +199,10 @@ public final class Switchboard implements ProxyState, AutoCloseable {
             changes.addAll(builder.current().services().keySet());
         }
         long diffed = System.nanoTime();
-        List<RoutingUpdate.Conflict> conflicts = status.get().conflicts();
         if (!changes.isEmpty()) {
             RoutingUpdate update = builder.apply(changes, checkout.snapshot());
             dataPlane.apply(update);
             tracker.applied(checkout.snapshot());
-            conflicts = update.conflicts();
-            for (RoutingUpdate.Conflict c : conflicts) {
-                LOG.atError().addKeyValue("service", c.service()).addKeyValue("address", c.address())
-                        .addKeyValue("holder", c.holder()).log("address conflict; keeping the current holder");
-            }
             LOG.atInfo().addKeyValue("changedServices", changes.size())
                     .addKeyValue("services", update.table().services().size())
                     .addKeyValue("addresses", update.table().virtualServices().size())
@@ -221,7 +216,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         }
         long duration = System.nanoTime() - start;
         syncMetrics.record(duration, !changes.isEmpty());
-        status.set(new SyncStatus(syncs.incrementAndGet(), duration, checkout.errors(), checkout.notes(), conflicts));
+        status.set(new SyncStatus(syncs.incrementAndGet(), duration, checkout.errors(), checkout.notes()));
         for (Source s : sources) {
             s.synced();
         }
