@@ -221,8 +221,9 @@ public final class RoutingTableBuilder {
     /**
      * The pools of one scope, one per address family, made when an address of that family needs one:
      * as kube-proxy does per family, an IPv4 address is balanced over IPv4 endpoints and an IPv6 one
-     * over IPv6 endpoints. When a Service has no endpoint of an address's family (possible only in
-     * manifests), that address is bridged to the other family's endpoints, which a user-space proxy can.
+     * over IPv6 endpoints, and a dual-stack Service with no endpoint of one family refuses that
+     * family's connections. A single-stack Service whose endpoints are all of the other family
+     * (possible only in manifests) is bridged to them, which a user-space proxy can.
      */
     private final class FamilyPools {
         private final Service service;
@@ -248,6 +249,16 @@ public final class RoutingTableBuilder {
             this.pools = pools;
         }
 
+        private boolean dualStack() {
+            boolean v4 = false;
+            boolean v6 = false;
+            for (InetAddress a : service.clusterIps()) {
+                v6 |= a instanceof java.net.Inet6Address;
+                v4 |= !(a instanceof java.net.Inet6Address);
+            }
+            return v4 && v6;
+        }
+
         BackendPool of(InetAddress ip) {
             boolean six = ip instanceof java.net.Inet6Address;
             BackendPool p = six ? v6 : v4;
@@ -258,7 +269,8 @@ public final class RoutingTableBuilder {
                         same.add(b);
                     }
                 }
-                p = pool(service, spn, scope, policy, same.isEmpty() ? candidates : same, endpointOf, portStats);
+                boolean bridge = same.isEmpty() && !dualStack();
+                p = pool(service, spn, scope, policy, bridge ? candidates : same, endpointOf, portStats);
                 pools.add(p);
                 if (six) {
                     v6 = p;

@@ -28,18 +28,24 @@ public record Definition(ObjectRef ref, Slot slot, Mapped mapped, List<Validatio
     }
 
     /**
-     * The place of a definition: files order by path then by document position, so the first
-     * definition in the first file wins; an API or etcd source uses one slot per object.
+     * The place of a definition: slots order by source, then location, then position, so a manifest
+     * file (source {@code file}) wins over the API ({@code kubernetes}) for an object both define,
+     * and within files the first definition in the first file (by path) wins; an API or etcd source
+     * uses one slot per object.
      */
-    public record Slot(String location, int index) implements Comparable<Slot> {
+    public record Slot(String source, String location, int index) implements Comparable<Slot> {
 
         public Slot {
+            Objects.requireNonNull(source, "source");
             Objects.requireNonNull(location, "location");
         }
 
         @Override
         public int compareTo(Slot o) {
-            int c = location.compareTo(o.location);
+            int c = source.compareTo(o.source);
+            if (c == 0) {
+                c = location.compareTo(o.location);
+            }
             return c != 0 ? c : Integer.compare(index, o.index);
         }
     }

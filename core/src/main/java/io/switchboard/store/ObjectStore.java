@@ -78,8 +78,10 @@ public final class ObjectStore {
     public synchronized void put(Definition definition) {
         Objects.requireNonNull(definition, "definition");
         TreeMap<Definition.Slot, Definition> defs = definitions.computeIfAbsent(definition.ref(), k -> new TreeMap<>());
-        Definition before = defs.put(definition.slot(), definition);
+        Definition before = defs.get(definition.slot());
+        // An equal definition keeps the one recorded: what is in effect is compared by identity.
         if (!definition.equals(before)) {
+            defs.put(definition.slot(), definition);
             dirty.add(definition.ref());
         }
     }

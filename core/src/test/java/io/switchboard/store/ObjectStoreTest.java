@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The object store's rules, as an API source (one slot per object, origins with resourceVersions) meets them. */
 class ObjectStoreTest {
 
-    private static final Definition.Slot API = new Definition.Slot("kubernetes", 0);
+    private static final Definition.Slot API = new Definition.Slot("kubernetes", "", 0);
     private final ObjectStore store = new ObjectStore();
 
     private static ObjectRef svcRef(String name) {

@@ -248,7 +248,7 @@ public final class ManifestLoader {
 
     private static Definition definition(ObjectRef ref, io.switchboard.store.Mapped mapped, ManifestDocument doc,
                                          int index, List<ValidationError> errors) {
-        return new Definition(ref, new Definition.Slot(doc.file().toString(), index), mapped, errors,
+        return new Definition(ref, new Definition.Slot(SOURCE, doc.file().toString(), index), mapped, errors,
                 Origin.file(doc.file(), doc.line()), doc::lineOf);
     }
 

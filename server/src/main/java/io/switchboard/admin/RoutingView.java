@@ -64,6 +64,10 @@ public final class RoutingView {
                 sb.dataPlane().state().stats().unroutedCount(), status.syncs());
     }
 
+    private static boolean sameFamily(Backend b, VirtualService vs) {
+        return (b.socketAddress().getAddress() instanceof Inet6Address) == (vs.address().address() instanceof Inet6Address);
+    }
+
     private static RouteView route(VirtualService vs, ServiceRoutes routes) {
         BackendPool pool = vs.pool();
         List<EndpointView> endpoints = new ArrayList<>();
@@ -71,8 +75,11 @@ public final class RoutingView {
             endpoints.add(endpoint(b, state(b)));
         }
         if (routes != null) {
+            // Endpoints of the other address family belong to that family's pool, unless this one bridges families.
+            boolean bridged = pool.backends().stream().anyMatch(x -> !sameFamily(x, vs));
             for (Backend b : routes.allBackends()) {
-                if (b.servicePort().equals(pool.id().servicePort()) && !pool.contains(b)) {
+                if (b.servicePort().equals(pool.id().servicePort()) && !pool.contains(b)
+                        && (bridged || sameFamily(b, vs))) {
                     endpoints.add(endpoint(b, outOfPool(b)));
                 }
             }

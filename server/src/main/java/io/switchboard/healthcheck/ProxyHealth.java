@@ -29,6 +29,7 @@ public final class ProxyHealth {
     public ProxyHealth(Duration timeout, Supplier<Instant> clock) {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.oldestQueued = clock.get();
     }
 
     /** A change was recorded and waits for a sync. */
@@ -38,7 +39,7 @@ public final class ProxyHealth {
         }
     }
 
-    /** A sync applied everything queued before it started. */
+    /** A sync that had every source read in full applied everything queued before it started. */
     public synchronized void updated(Instant syncStarted) {
         lastUpdated = clock.get();
         if (oldestQueued != null && !oldestQueued.isAfter(syncStarted)) {
@@ -54,9 +55,8 @@ public final class ProxyHealth {
     /** The current state. */
     public synchronized View view() {
         Instant now = clock.get();
-        // Before the first sync nothing is judged, as kube-proxy does at start.
-        boolean healthy = lastUpdated == null || oldestQueued == null
-                || Duration.between(oldestQueued, now).compareTo(timeout) < 0;
+        // Start counts as a queued change: a proxy that never applies a full first view turns unhealthy.
+        boolean healthy = oldestQueued == null || Duration.between(oldestQueued, now).compareTo(timeout) < 0;
         return new View(lastUpdated, now, healthy, nodeEligible);
     }
 }

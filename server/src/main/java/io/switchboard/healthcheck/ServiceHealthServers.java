@@ -44,6 +44,8 @@ public final class ServiceHealthServers implements AutoCloseable {
     });
     /** Sync thread only. */
     private final Map<Integer, Listener> listeners = new HashMap<>();
+    /** Sync thread only: ports that could not be opened, so their error is logged once. */
+    private final Set<Integer> failing = new HashSet<>();
     /** Ready local endpoints by Service, read by the server thread. */
     private final Map<ServiceId, Integer> localEndpoints = new ConcurrentHashMap<>();
 
@@ -90,8 +92,10 @@ public final class ServiceHealthServers implements AutoCloseable {
         });
     }
 
+    /** Opens the port on every address, or on none (and tries again at the next sync). */
     private void open(int port, ServiceId id) {
         List<HttpServer> servers = new java.util.ArrayList<>();
+        boolean all = true;
         for (InetAddress a : addresses) {
             try {
                 HttpServer s = HttpServer.create(new InetSocketAddress(a, port), 64);
@@ -114,15 +118,23 @@ public final class ServiceHealthServers implements AutoCloseable {
                 s.start();
                 servers.add(s);
             } catch (IOException e) {
-                LOG.atError().addKeyValue("service", id).addKeyValue("address", a.getHostAddress())
-                        .addKeyValue("port", port).addKeyValue("cause", e.toString())
-                        .log("cannot open the health-check node port; retried at the next sync");
+                all = false;
+                // Said once per port, not at every sync while it stays taken.
+                if (failing.add(port)) {
+                    LOG.atError().addKeyValue("service", id).addKeyValue("address", a.getHostAddress())
+                            .addKeyValue("port", port).addKeyValue("cause", e.toString())
+                            .log("cannot open the health-check node port; retried at every sync");
+                }
+                break;
             }
         }
-        if (!servers.isEmpty()) {
-            listeners.put(port, new Listener(id, servers));
-            LOG.atInfo().addKeyValue("service", id).addKeyValue("port", port).log("health-check node port open");
+        if (!all) {
+            servers.forEach(s -> s.stop(0));
+            return;
         }
+        failing.remove(port);
+        listeners.put(port, new Listener(id, servers));
+        LOG.atInfo().addKeyValue("service", id).addKeyValue("port", port).log("health-check node port open");
     }
 
     @Override

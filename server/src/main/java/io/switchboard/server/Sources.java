@@ -38,7 +38,13 @@ final class Sources {
         ServiceHealthServers services = new ServiceHealthServers(config.nodePortAddresses(), health);
         sb.closeWith(services);
         if (config.healthz() != null) {
-            ProxyHealthServer server = new ProxyHealthServer(config.healthz(), health);
+            ProxyHealthServer server;
+            try {
+                server = new ProxyHealthServer(config.healthz(), health);
+            } catch (IOException e) {
+                throw new IOException("--healthz-bind-address " + config.healthz().getHostString() + ":"
+                        + config.healthz().getPort() + ": " + e.getMessage(), e);
+            }
             sb.healthz(server.address());
             sb.closeWith(server);
         }
@@ -46,7 +52,9 @@ final class Sources {
             @Override
             public void synced(io.switchboard.routing.RoutingTable table, io.switchboard.model.NodeInfo node,
                                boolean ready, Instant started) {
-                health.updated(started);
+                if (ready) {
+                    health.updated(started);
+                }
                 health.nodeEligible(node.eligible());
                 services.sync(table, node);
             }

@@ -93,13 +93,23 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         admin.registry().register(syncMetrics.syncs());
         admin.registry().register(syncMetrics.lastSuccess());
         admin.registry().register(SyncMetrics.pending(store::pendingChanges));
-        Sources.addConfigured(this, config, mapper);
+        try {
+            Sources.addConfigured(this, config, mapper);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /** Starts serving {@code config}; returns once the admin server is up (the first sync follows). */
     public static Switchboard start(SwitchboardConfig config) throws IOException {
         Switchboard sb = new Switchboard(config);
-        sb.admin.start();
+        try {
+            sb.admin.start();
+        } catch (IOException e) {
+            sb.close();
+            throw new IOException("admin server " + config.admin() + ": " + e.getMessage(), e);
+        }
         try {
             for (Source s : sb.sources) {
                 s.start(sb::changeQueued);

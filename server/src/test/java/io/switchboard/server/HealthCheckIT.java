@@ -129,8 +129,9 @@ class HealthCheckIT {
         Instant now = Instant.parse(body.get("currentTime").asText());
         assertThat(Duration.between(now, Instant.now()).abs()).isLessThan(Duration.ofSeconds(5));
 
-        api.node("node-1", Map.of("topology.kubernetes.io/zone", "zone-a"), "some-other-taint");
-        Thread.sleep(500);
+        // The zone changes with the taint, so the zone in effect shows when the update was applied.
+        api.node("node-1", Map.of("topology.kubernetes.io/zone", "zone-b"), "some-other-taint");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sb.zoneInEffect().equals("zone-b"));
         assertThat(get(healthz, "/healthz").statusCode()).as("other taints do not matter").isEqualTo(200);
 
         api.node("node-1", Map.of("topology.kubernetes.io/zone", "zone-a"), "ToBeDeletedByClusterAutoscaler");

@@ -161,6 +161,7 @@ class KubernetesSourceIT {
 
     @Test
     void aDualStackServiceBalancesEachFamilyOverEndpointsOfThatFamily() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "IPv6 loopback (::1) is available");
         closeables.add(DemoBackend.start("pod-v6", new InetSocketAddress("::1", 19190), 1));
         api.node("node-1", Map.of(), null);
         var svc = MockApi.service("shop", "dual", "127.0.8.30", PORT + 7);
@@ -176,6 +177,20 @@ class KubernetesSourceIT {
         start();
         await().atMost(Duration.ofSeconds(10)).until(() -> names("::1", PORT + 7, 4).equals(Set.of("pod-v6")));
         assertThat(names("127.0.8.30", PORT + 7, 4)).containsExactlyInAnyOrder("pod-1", "pod-2");
+
+        api.client().resource(v6).delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> names("::1", PORT + 7, 2).equals(Set.of("refused")));
+        assertThat(names("127.0.8.30", PORT + 7, 4)).as("no IPv6 endpoint: IPv6 refused, IPv4 unaffected")
+                .containsExactlyInAnyOrder("pod-1", "pod-2");
+    }
+
+    private static boolean ipv6Loopback() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.bind(new InetSocketAddress("::1", 0));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test

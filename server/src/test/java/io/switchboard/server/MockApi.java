@@ -47,11 +47,27 @@ final class MockApi implements AutoCloseable {
         start();
     }
 
-    /** Starts (again) on the same port, with the objects it had. */
+    /** Starts (again) on the same port, with the objects it had; waits a little if the port is not free yet. */
     void start() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-        server.init(InetAddress.getLoopbackAddress(), port);
-        client = server.createClient();
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+            try {
+                server.init(InetAddress.getLoopbackAddress(), port);
+                client = server.createClient();
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+                server.destroy();
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+        throw new IllegalStateException("mock API server cannot bind 127.0.0.1:" + port, last);
     }
 
     /** Stops answering: every watch and request fails until {@link #start()}. */

@@ -32,7 +32,7 @@ final class ApiRecorder {
     static final String TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
     static final String TO_BE_DELETED_TAINT = "ToBeDeletedByClusterAutoscaler";
     static final String ZONE_LABEL = "topology.kubernetes.io/zone";
-    private static final Definition.Slot SLOT = new Definition.Slot("kubernetes", 0);
+    private static final Definition.Slot SLOT = new Definition.Slot("kubernetes", "", 0);
 
     private final ResourceMapper mapper;
     private final ObjectStore store;
@@ -91,7 +91,7 @@ final class ApiRecorder {
     void remove(String resource, HasMetadata obj) {
         ObjectRef ref = refOf(resource, obj);
         versions.remove(ref);
-        store.remove(ref);
+        store.remove(ref, SLOT);
         metrics.event(resource, "delete");
     }
 

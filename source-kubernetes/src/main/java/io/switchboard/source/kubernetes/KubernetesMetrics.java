@@ -42,7 +42,7 @@ public final class KubernetesMetrics {
                 .labelNames("resource")
                 .callback(cb -> {
                     for (KubernetesSource.Watched<?> w : source.watched()) {
-                        boolean ok = w.informer().hasSynced() && w.informer().isWatching();
+                        boolean ok = w.listed() && w.watching();
                         cb.call(ok ? 1 : 0, w.label());
                     }
                 })

@@ -60,14 +60,47 @@ public final class KubernetesSource implements Source {
     private final Settings settings;
     private final ApiRecorder recorder;
     private final KubernetesMetrics metrics;
-    private final List<Watched<?>> watched = new ArrayList<>();
+    /** Written in start(), read by metrics and status from other threads. */
+    private final List<Watched<?>> watched = new java.util.concurrent.CopyOnWriteArrayList<>();
     private SharedIndexInformer<Node> node;
     private volatile boolean ready;
 
-    /** An informer and the resource it watches, for status and metrics. */
-    record Watched<T extends HasMetadata>(String resource, String namespace, SharedIndexInformer<T> informer) {
+    /**
+     * An informer, the resource it watches, and whether its handler has seen a whole list: fabric8
+     * calls {@code onList} on the handler's own thread after the list's events, so once this is set
+     * every listed object has been recorded.
+     */
+    static final class Watched<T extends HasMetadata> {
+        private final String resource;
+        private final String namespace;
+        private final SharedIndexInformer<T> informer;
+        private volatile boolean listed;
+
+        Watched(String resource, String namespace, SharedIndexInformer<T> informer) {
+            this.resource = resource;
+            this.namespace = namespace;
+            this.informer = informer;
+        }
+
         String label() {
             return namespace == null ? resource : resource + " in " + namespace;
+        }
+
+        SharedIndexInformer<T> informer() {
+            return informer;
+        }
+
+        boolean listed() {
+            return listed;
+        }
+
+        /** Whether its watch is open; false once stopped (fabric8 throws then). */
+        boolean watching() {
+            try {
+                return informer.isRunning() && informer.isWatching();
+            } catch (RuntimeException e) {
+                return false;
+            }
         }
     }
 
@@ -103,7 +136,17 @@ public final class KubernetesSource implements Source {
                     : client.discovery().v1().endpointSlices().inNamespace(n).withoutLabel(HEADLESS_LABEL));
         }
         node = client.nodes().withName(settings.nodeName()).runnableInformer(0);
+        Watched<Node> nodeWatch = new Watched<>("nodes", null, node);
         node.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onList(String resourceVersion, boolean remainedEmpty) {
+                if (node.getStore().list().isEmpty()) {
+                    recorder.nodeGone(settings.nodeName());
+                }
+                nodeWatch.listed = true;
+                onChange.run();
+            }
+
             @Override
             public void onAdd(Node obj) {
                 recorder.node(obj, settings.nodeName());
@@ -123,7 +166,7 @@ public final class KubernetesSource implements Source {
             }
         });
         node.exceptionHandler((started, t) -> retry("nodes", t));
-        watched.add(new Watched<>("nodes", null, node));
+        watched.add(nodeWatch);
         for (Watched<?> w : watched) {
             w.informer().start().whenComplete((v, t) -> {
                 if (t != null) {
@@ -142,7 +185,14 @@ public final class KubernetesSource implements Source {
     private <T extends HasMetadata> void watch(String resource, String ns, long resync, Runnable onChange,
                                                Function<String, FilterWatchListDeletable<T, ?, ?>> op) {
         SharedIndexInformer<T> informer = op.apply(ns).runnableInformer(resync);
+        Watched<T> w = new Watched<>(resource, ns, informer);
         informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onList(String resourceVersion, boolean remainedEmpty) {
+                w.listed = true;
+                onChange.run();
+            }
+
             @Override
             public void onAdd(T obj) {
                 recorder.record(resource, obj);
@@ -163,7 +213,7 @@ public final class KubernetesSource implements Source {
             }
         });
         informer.exceptionHandler((started, t) -> retry(resource, t));
-        watched.add(new Watched<>(resource, ns, informer));
+        watched.add(w);
     }
 
     /** Keeps an informer trying through API errors (the API server restarting, a network cut): log and retry. */
@@ -174,28 +224,10 @@ public final class KubernetesSource implements Source {
         return true;
     }
 
-    /**
-     * Once every informer has listed, records each cached object once more: informers may report
-     * "synced" before their handlers have seen the whole first list, and recording an object twice
-     * costs a comparison.
-     */
+    /** Readiness follows the handlers, not the caches: ready once every handler has seen its first list. */
     @Override
     public void beforeSync() {
-        if (!ready && !watched.isEmpty() && watched.stream().allMatch(w -> w.informer().hasSynced())) {
-            for (Watched<?> w : watched) {
-                if (w.informer() == node) {
-                    List<Node> nodes = node.getStore().list();
-                    if (nodes.isEmpty()) {
-                        recorder.nodeGone(settings.nodeName());
-                    } else {
-                        recorder.node(nodes.get(0), settings.nodeName());
-                    }
-                } else {
-                    for (HasMetadata obj : w.informer().getStore().list()) {
-                        recorder.record(w.resource(), obj);
-                    }
-                }
-            }
+        if (!ready && !watched.isEmpty() && watched.stream().allMatch(Watched::listed)) {
             ready = true;
             LOG.atInfo().addKeyValue("objects", recorder.recorded()).log("Kubernetes API listed in full");
         }
@@ -212,9 +244,9 @@ public final class KubernetesSource implements Source {
         List<String> notWatching = new ArrayList<>();
         List<String> notListed = new ArrayList<>();
         for (Watched<?> w : watched) {
-            if (!w.informer().hasSynced()) {
+            if (!w.listed()) {
                 notListed.add(w.label());
-            } else if (!w.informer().isWatching()) {
+            } else if (!w.watching()) {
                 notWatching.add(w.label());
             }
         }
