@@ -99,11 +99,13 @@ public final class DataPlane implements AutoCloseable {
         return connectionLimit;
     }
 
-    /** Binds, publishes and unbinds for one update. Called by the sync loop only. */
+    /** Publishes one update, then binds and unbinds for it. Called by the sync loop only. */
     public void apply(RoutingUpdate update) {
+        // Publish before binding: a listener bound first would reset, as unrouted, connections that
+        // SO_REUSEPORT hands it while a starting instance (or a new address) is not yet in the table.
+        state.publish(update.table());
         listeners.update(update.added(), update.removed());
         listeners.reconcile();
-        state.publish(update.table());
         forgetRetiredAffinity();
         // Flows are checked against the new table at their next datagram anyway; this also frees the
         // sockets of flows whose endpoint left, without waiting for traffic or the next sweep.
