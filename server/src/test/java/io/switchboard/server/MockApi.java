@@ -76,6 +76,11 @@ final class MockApi implements AutoCloseable {
         server.destroy();
     }
 
+    /** The running server, whose recorded requests tests can read. */
+    KubernetesMockServer server() {
+        return server;
+    }
+
     NamespacedKubernetesClient client() {
         return client;
     }

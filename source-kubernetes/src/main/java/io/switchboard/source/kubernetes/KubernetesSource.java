@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * relist it reports only what really changed, and objects that did not change keep serving. While
  * the API server is unreachable the last known state keeps serving and {@link #status()} says so.
  *
- * <p>RBAC it needs: {@code list} and {@code watch} on {@code services} (core) and
- * {@code endpointslices} ({@code discovery.k8s.io}), {@code get}, {@code list} and {@code watch} on
- * {@code nodes}.
+ * <p>RBAC it needs: {@code list} and {@code watch} on {@code services} and {@code nodes} (core) and on
+ * {@code endpointslices} ({@code discovery.k8s.io}); the Node is watched by a field selector on its
+ * name, so no {@code get}. {@code deploy/kubernetes/switchboard.yaml} grants exactly that.
  */
 public final class KubernetesSource implements Source {
 

@@ -1,0 +1,13 @@
+# Switchboard image: build with Maven, run on a JRE. No image registry is reachable from the machines
+# this project is developed on, so the image build itself is untested here; everything it runs (the
+# jar, deploy/docker/entrypoint.sh, the DaemonSet's flags) is tested without it.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+RUN ./mvnw -B -ntp -q -DskipTests -pl server -am package
+
+FROM eclipse-temurin:17-jre
+COPY --from=build /src/server/target/switchboard.jar /opt/switchboard/switchboard.jar
+COPY deploy/docker/entrypoint.sh /usr/local/bin/switchboard
+ENTRYPOINT ["/usr/local/bin/switchboard"]
+CMD ["run", "--kubernetes"]

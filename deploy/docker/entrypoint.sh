@@ -1,0 +1,7 @@
+#!/bin/sh
+# The image's entrypoint: the Switchboard command line on the shaded jar. SWITCHBOARD_JAVA_OPTS adds
+# JVM flags (the defaults size the heap for a node proxy and exit on out-of-memory so the kubelet
+# restarts the pod rather than leaving it half alive).
+set -eu
+jar="${SWITCHBOARD_JAR:-/opt/switchboard/switchboard.jar}"
+exec java -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 ${SWITCHBOARD_JAVA_OPTS:-} -jar "$jar" "$@"
