@@ -36,14 +36,40 @@ public final class RoutingTable {
         return byService;
     }
 
-    /** The virtual service on an address, or null when the address serves nothing. */
+    /**
+     * The virtual service on an address, or null when the address serves nothing. A TCP address not
+     * served itself falls back to the wildcard address of its family on that port, which is how node
+     * ports on {@code --nodeport-addresses 0.0.0.0} (every node address) are found.
+     */
     public VirtualService lookup(InetAddress address, int port, Protocol protocol) {
-        return byAddress.get(new VirtualAddress(address, port, protocol));
+        VirtualService vs = byAddress.get(new VirtualAddress(address, port, protocol));
+        return vs != null || protocol != Protocol.TCP ? vs : wildcard(address, port);
     }
 
-    /** The virtual service on an address, or null. */
+    /** The virtual service on an address, or null; TCP falls back to the wildcard as above. */
     public VirtualService lookup(VirtualAddress address) {
-        return byAddress.get(address);
+        VirtualService vs = byAddress.get(address);
+        return vs != null || address.protocol() != Protocol.TCP ? vs : wildcard(address.address(), address.port());
+    }
+
+    private VirtualService wildcard(InetAddress address, int port) {
+        if (address.isAnyLocalAddress()) {
+            return null;
+        }
+        return byAddress.get(new VirtualAddress(address instanceof java.net.Inet6Address ? ANY6 : ANY4, port,
+                Protocol.TCP));
+    }
+
+    private static final InetAddress ANY4;
+    private static final InetAddress ANY6;
+
+    static {
+        try {
+            ANY4 = InetAddress.getByAddress(new byte[4]);
+            ANY6 = InetAddress.getByAddress(new byte[16]);
+        } catch (java.net.UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Every served address. */

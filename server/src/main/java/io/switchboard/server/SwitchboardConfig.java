@@ -102,6 +102,12 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
                 pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, k, healthzAddress);
     }
 
+    /** The same with node ports served on {@code addresses}. */
+    public SwitchboardConfig withNodePortAddresses(List<InetAddress> addresses) {
+        return new SwitchboardConfig(config, workers, admin, addresses, nodeName, proxyName, minSyncInterval,
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
+    }
+
     /** The same with another node name. */
     public SwitchboardConfig withNodeName(String name) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, name, proxyName, minSyncInterval,

@@ -75,6 +75,21 @@ class SwitchboardIT {
     }
 
     @Test
+    void aNodePortOnTheWildcardAddressIsServedOnEveryLocalAddress() throws Exception {
+        backends("a");
+        Manifests.write(dir, "np.yaml", Manifests.service("np", "127.0.6.30", PORT, """
+                type: NodePort""", "").replace("    targetPort: tcp", "    targetPort: tcp\n    nodePort: 31234"),
+                Manifests.slice("np", TARGET, addresses(1)));
+        sb = Switchboard.start(SwitchboardConfig.defaults(dir).withAdmin(new InetSocketAddress("127.0.0.1", 0))
+                .withWorkers(2).withNodePortAddresses(List.of(java.net.InetAddress.getByName("0.0.0.0"))));
+        assertThat(sb.awaitFirstSync(Duration.ofSeconds(20))).isTrue();
+        assertThat(sb.status().errors()).isEmpty();
+        assertThat(name("127.0.0.1", 31234)).isEqualTo("a");
+        assertThat(name("127.0.33.7", 31234)).isEqualTo("a");
+        assertThat(name("127.0.6.30", PORT)).as("the cluster IP still serves").isEqualTo("a");
+    }
+
+    @Test
     void roundRobinSpreads300ConnectionsExactlyEvenlyOverThreeEndpoints() throws Exception {
         backends("a", "b", "c");
         Manifests.write(dir, "web.yaml", Manifests.service("web", "127.0.6.10", PORT),
