@@ -47,8 +47,4 @@ public record Service(ServiceId id, ServiceType type, List<InetAddress> clusterI
                 internalTrafficPolicy, options, 0);
     }
 
-    /** Whether it is reachable from outside the cluster: node ports, external IPs or load-balancer IPs. */
-    public boolean externallyAccessible() {
-        return !externalIps.isEmpty() || !loadBalancerIps.isEmpty() || type != ServiceType.CLUSTER_IP;
-    }
 }

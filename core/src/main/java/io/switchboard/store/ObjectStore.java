@@ -104,11 +104,6 @@ public final class ObjectStore {
         }
     }
 
-    /** Every object the store has a definition of, for a source that reconciles after a relist. */
-    public synchronized Set<ObjectRef> refs() {
-        return Set.copyOf(definitions.keySet());
-    }
-
     /** Sets the errors {@code source} has about input it could not split into objects (syntax, listing). */
     public synchronized void sourceErrors(String source, List<ValidationError> errors) {
         List<ValidationError> copy = List.copyOf(errors);

@@ -298,11 +298,6 @@ public final class Switchboard implements ProxyState, AutoCloseable {
                 .map(s -> s.name() + ": " + s.status().detail()).toList()));
     }
 
-    /** Sources and what each reports. */
-    public List<Source.Status> sourceStatus() {
-        return sources.stream().map(Source::status).toList();
-    }
-
     /** The configuration. */
     public SwitchboardConfig config() {
         return config;
