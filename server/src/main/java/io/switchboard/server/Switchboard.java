@@ -200,13 +200,17 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         NodeInfo node = checkout.node() != null ? checkout.node() : NodeInfo.named(config.nodeName());
         Set<ServiceId> changes = tracker.changes(checkout.snapshot(), checkout.touched());
         if (!node.equals(builder.node())) {
-            // Zone hints and node eligibility depend on this node: every Service is decided again.
             LOG.atInfo().addKeyValue("node", node.name()).addKeyValue("zone", node.zone())
                     .addKeyValue("eligible", node.eligible()).log("node changed");
+            boolean zoneChanged = !node.zone().equals(builder.node().zone());
             builder.node(node);
-            changes = new HashSet<>(changes);
-            changes.addAll(checkout.snapshot().services().keySet());
-            changes.addAll(builder.current().services().keySet());
+            if (zoneChanged) {
+                // Zone hints depend on this node's zone: every Service is decided again. Eligibility
+                // only concerns the health servers.
+                changes = new HashSet<>(changes);
+                changes.addAll(checkout.snapshot().services().keySet());
+                changes.addAll(builder.current().services().keySet());
+            }
         }
         long diffed = System.nanoTime();
         if (!changes.isEmpty()) {
