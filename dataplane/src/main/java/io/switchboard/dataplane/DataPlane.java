@@ -62,6 +62,7 @@ public final class DataPlane implements AutoCloseable {
     private final RoutingState state;
     private final ListenerManager listeners;
     private final ConnectionLimit connectionLimit;
+    private final ClientConnections clients = new ClientConnections();
     private final Map<EventLoop, UdpFlowTable> flowTables = new LinkedHashMap<>();
     private final Map<EventLoop, HttpContext> httpContexts = new LinkedHashMap<>();
 
@@ -85,9 +86,9 @@ public final class DataPlane implements AutoCloseable {
         Map<EventLoop, HttpContext> http = Map.copyOf(httpContexts);
         Map<EventLoop, UdpFlowTable> tables = Map.copyOf(flowTables);
         this.listeners = new ListenerManager(workers, transport,
-                Map.of(Protocol.TCP, ListenerManager.tcpBinder(transport, workers,
-                                () -> new TcpFrontendHandler(state, transport, http), connectionLimit),
-                        Protocol.UDP, ListenerManager.udpBinder(transport, workers,
+                Map.of(Protocol.TCP, Binders.tcp(transport, workers,
+                                () -> new TcpFrontendHandler(state, transport, http), connectionLimit, clients::accepted),
+                        Protocol.UDP, Binders.udp(transport, workers,
                                 key -> new UdpListenerHandler(new VirtualAddress(key.address(), key.port(),
                                         Protocol.UDP), tables))),
                 settings.wildcardThreshold());
@@ -177,17 +178,72 @@ public final class DataPlane implements AutoCloseable {
         return transport;
     }
 
+    /**
+     * Drains, for a restart that drops nothing: TCP listeners close at once (a successor bound with
+     * SO_REUSEPORT takes every new connection), every client connection is told ({@link DrainEvent}),
+     * and this waits until no client connection and no UDP flow is left, or {@code timeout} passed.
+     * UDP listeners keep serving meanwhile, since the replies of open flows must leave from them.
+     * Routing is frozen from here on: the caller has stopped the sync loop.
+     *
+     * @return how many client connections and UDP flows were still open when it returned
+     */
+    public Drained drain(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        state.startDraining();
+        listeners.closeTcp();
+        clients.drain();
+        while (true) {
+            int connections = clients.size();
+            int flows = flowCount();
+            if ((connections == 0 && flows == 0) || System.nanoTime() - deadline >= 0) {
+                return new Drained(connections, flows);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * What a drain left open.
+     *
+     * @param connections client TCP connections still open
+     * @param flows       UDP flows still open (-1: not counted, the drain was interrupted)
+     */
+    public record Drained(int connections, int flows) {
+        /** True when nothing was left. */
+        public boolean complete() {
+            return connections == 0 && flows == 0;
+        }
+    }
+
+    private int flowCount() throws InterruptedException {
+        int n = 0;
+        for (UdpFlowTable t : flowTables.values()) {
+            try {
+                n += t.loop().submit(t::size).get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("event loop did not say how many flows it holds", e);
+            }
+        }
+        return n;
+    }
+
+    /** Client TCP connections open now. */
+    public int openConnections() {
+        return clients.size();
+    }
+
     /** Closes listeners, then lets open connections end with the event loops. */
     @Override
     public void close() {
         listeners.close();
+        clients.closeAll();
         for (UdpFlowTable t : flowTables.values()) {
             if (!t.loop().isShuttingDown()) {
-                onLoop(t, () -> {
+                // Uninterruptibly: a stop that was asked twice must still free the flows' sockets.
+                t.loop().submit(() -> {
                     t.close();
                     httpContexts.get(t.loop()).upstreams().close();
-                    return null;
-                });
+                }).awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
         }
         // Bounded: a stop must never hang the process, whatever a connection is doing.

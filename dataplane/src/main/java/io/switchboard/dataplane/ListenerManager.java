@@ -1,18 +1,12 @@
 package io.switchboard.dataplane;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.unix.UnixChannelOption;
 import io.switchboard.model.Protocol;
 import io.switchboard.routing.VirtualAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +68,8 @@ public final class ListenerManager implements AutoCloseable {
     /** The TCP server sockets, which the connection limit switches off and on from any thread. */
     private final Set<Channel> acceptors = new java.util.concurrent.CopyOnWriteArraySet<>();
     private volatile boolean accepting = true;
+    /** Set by a drain: TCP is not bound again, whatever the table says. */
+    private boolean tcpClosed;
 
     /**
      * A manager.
@@ -180,6 +175,9 @@ public final class ListenerManager implements AutoCloseable {
 
     private void bind(BindKey key) {
         Binder binder = binders.get(key.protocol());
+        if (tcpClosed && key.protocol() == Protocol.TCP) {
+            return;
+        }
         if (binder == null) {
             failures.put(key, "protocol " + key.protocol() + " is not supported");
             return;
@@ -248,6 +246,16 @@ public final class ListenerManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every TCP listener for good, so that a successor bound with SO_REUSEPORT takes every new
+     * connection; UDP listeners stay, as replies of existing flows must leave from them.
+     */
+    public void closeTcp() {
+        tcpClosed = true;
+        new ArrayList<>(bound.keySet()).stream().filter(k -> k.protocol() == Protocol.TCP).forEach(this::close);
+        failures.keySet().removeIf(k -> k.protocol() == Protocol.TCP);
+    }
+
     /** The listeners and failed bindings. */
     public List<ListenerStatus> status() {
         List<ListenerStatus> out = new ArrayList<>();
@@ -266,100 +274,5 @@ public final class ListenerManager implements AutoCloseable {
     @Override
     public void close() {
         new ArrayList<>(bound.keySet()).forEach(this::close);
-    }
-
-    /**
-     * The UDP binder: a datagram socket on the Service address (one per event loop with SO_REUSEPORT,
-     * which keeps each client's datagrams on one loop), reading in batches.
-     */
-    public static Binder udpBinder(Transport transport, EventLoopGroup workers,
-                                   java.util.function.Function<BindKey, ChannelHandler> handler) {
-        return (key, loop, freeBind) -> {
-            io.netty.bootstrap.Bootstrap b = new io.netty.bootstrap.Bootstrap()
-                    .group(loop != null ? loop : workers)
-                    .channelFactory(() -> transport.newDatagramChannel(key.address()))
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .handler(new io.netty.channel.ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            io.switchboard.dataplane.udp.UdpChannels.configure(ch);
-                            ch.pipeline().addLast(handler.apply(key));
-                        }
-                    });
-            if (loop != null) {
-                b.option(UnixChannelOption.SO_REUSEPORT, true);
-                if (freeBind) {
-                    b.option(EpollChannelOption.IP_FREEBIND, true);
-                }
-            }
-            return b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
-        };
-    }
-
-    /**
-     * The TCP binder: server sockets whose accepted connections allow half-closure and count
-     * against {@code limit}.
-     */
-    public static Binder tcpBinder(Transport transport, EventLoopGroup workers, Supplier<ChannelHandler> childHandler,
-                                   ConnectionLimit limit) {
-        io.netty.channel.ChannelFutureListener closed = f -> limit.closed();
-        return (key, loop, freeBind) -> {
-            ServerBootstrap b = new ServerBootstrap()
-                    .group(loop != null ? loop : workers, loop != null ? loop : workers)
-                    .channelFactory(transport.serverChannelFactory(key.address()))
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    // TCP_NODELAY is Netty's default on Linux: setting it again would cost a syscall per connection.
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            limit.opened();
-                            ch.closeFuture().addListener(closed);
-                            ch.pipeline().addLast(childHandler.get());
-                        }
-                    });
-            if (loop != null) {
-                b.option(UnixChannelOption.SO_REUSEPORT, true);
-                if (freeBind) {
-                    // Lets a cluster IP be bound before its local route exists; traffic arrives once it does.
-                    b.option(EpollChannelOption.IP_FREEBIND, true);
-                }
-            }
-            Channel server = b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
-            server.pipeline().addLast(new AcceptErrors(key));
-            return server;
-        };
-    }
-
-    /**
-     * Reports accept failures (most often the open-file limit) once a minute per listener with what
-     * to do, instead of Netty's warning every second. Netty's acceptor, before this handler, already
-     * stops accepting for a second after a failure so the loop does not spin.
-     */
-    private static final class AcceptErrors extends io.netty.channel.ChannelInboundHandlerAdapter {
-        private static final long INTERVAL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
-        private final BindKey key;
-        private long lastReport = System.nanoTime() - INTERVAL_NANOS;
-        private long suppressed;
-
-        AcceptErrors(BindKey key) {
-            this.key = key;
-        }
-
-        @Override
-        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
-            long now = System.nanoTime();
-            if (now - lastReport < INTERVAL_NANOS) {
-                suppressed++;
-                return;
-            }
-            lastReport = now;
-            LOG.atError().addKeyValue("listener", key).addKeyValue("error", String.valueOf(cause.getMessage()))
-                    .addKeyValue("suppressedSinceLast", suppressed)
-                    .log("cannot accept connections; if the open-file limit is reached, lower --max-connections"
-                            + " or --udp-max-flows");
-            suppressed = 0;
-        }
     }
 }

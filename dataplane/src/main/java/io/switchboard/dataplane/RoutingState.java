@@ -12,6 +12,7 @@ import java.util.Objects;
 public final class RoutingState {
 
     private volatile RoutingTable table = RoutingTable.EMPTY;
+    private volatile boolean draining;
     private final AffinityTable<Backend> affinity;
     private final DataPlaneStats stats = new DataPlaneStats();
 
@@ -28,6 +29,16 @@ public final class RoutingState {
     /** Puts a new table in effect for every connection accepted from now on. */
     public void publish(RoutingTable newTable) {
         this.table = Objects.requireNonNull(newTable, "newTable");
+    }
+
+    /** True once the proxy drains: HTTP/1.1 responses then close their connections. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Marks the start of a drain; never undone. */
+    void startDraining() {
+        draining = true;
     }
 
     /** ClientIP affinity entries. */

@@ -9,7 +9,6 @@ import java.util.List;
 import picocli.CommandLine;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,6 +49,12 @@ final class RunCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}, kube-proxy's twice its 30s sync period).")
     Duration healthTimeout;
 
+    @Option(names = "--drain-timeout", defaultValue = "30s", converter = ProxyOptions.DurationConverter.class,
+            description = "On SIGTERM or SIGINT, how long L4 connections, HTTP requests in flight and UDP flows may"
+                    + " go on while no new TCP connection is taken (default: ${DEFAULT-VALUE}); a second signal"
+                    + " stops at once.")
+    Duration drainTimeout;
+
     @Mixin
     ProxyOptions options = new ProxyOptions();
 
@@ -72,13 +77,17 @@ final class RunCommand implements Callable<Integer> {
         } else if (healthz != null && !healthz.equals("off")) {
             c = c.withKubernetes(config, null, new HostPort().convert(healthz));
         }
+        // Taken over before starting, so that a stop signal during the start is a stop, not a kill.
+        StopSignals signals = StopSignals.install(Thread.currentThread());
         Switchboard sb = Switchboard.start(c);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sb.close();
-            stopped.countDown();
-        }, "switchboard-shutdown"));
-        stopped.await();
+        // Whatever else ends the JVM (SIGHUP, an uncaught error) still closes, without a drain.
+        Runtime.getRuntime().addShutdownHook(new Thread(sb::close, "switchboard-shutdown"));
+        try {
+            signals.awaitFirst();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sb.drainAndClose(drainTimeout);
         return 0;
     }
 }

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -59,6 +60,9 @@ public final class Switchboard implements ProxyState, AutoCloseable {
     private final List<SyncListener> listeners = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private volatile String readinessDetail = "waiting for the first sync";
+    private volatile boolean draining;
+    private final AtomicBoolean following = new AtomicBoolean(true);
+    private final AtomicBoolean closed = new AtomicBoolean();
     private List<ValidationError> reportedErrors = List.of();
 
     /** Told about every sync, on the sync thread (health servers, source metrics). */
@@ -294,6 +298,9 @@ public final class Switchboard implements ProxyState, AutoCloseable {
 
     @Override
     public Readiness readiness() {
+        if (draining) {
+            return new Readiness(false, "draining");
+        }
         if (!ready()) {
             return new Readiness(false, readinessDetail);
         }
@@ -317,8 +324,42 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         runner.request();
     }
 
-    @Override
-    public void close() {
+    /**
+     * Drains and stops, for a restart that drops nothing: stops following the sources (routing is
+     * frozen as it is), lets the data plane drain for at most {@code timeout} (see
+     * {@link DataPlane#drain}), then closes everything. Interrupted (a second stop signal), it stops
+     * at once, cutting what is still open.
+     *
+     * @return what was still open when the drain ended
+     */
+    public DataPlane.Drained drainAndClose(Duration timeout) {
+        draining = true;
+        long start = System.nanoTime();
+        LOG.atInfo().addKeyValue("connections", dataPlane.openConnections()).addKeyValue("timeout", timeout)
+                .log("draining: no longer accepting TCP connections");
+        stopFollowing();
+        DataPlane.Drained left;
+        try {
+            left = dataPlane.drain(timeout);
+            LOG.atInfo().addKeyValue("millis", (System.nanoTime() - start) / 1_000_000)
+                    .addKeyValue("connectionsCut", left.connections()).addKeyValue("udpFlowsCut", left.flows())
+                    .log(left.complete() ? "drained" : "drain timed out; closing what is left");
+        } catch (InterruptedException e) {
+            left = new DataPlane.Drained(dataPlane.openConnections(), -1);
+            LOG.atWarn().addKeyValue("connectionsCut", left.connections()).log("drain interrupted; stopping now");
+            close();
+            Thread.currentThread().interrupt();
+            return left;
+        }
+        close();
+        return left;
+    }
+
+    /** Stops the sources and the sync loop, once. */
+    private void stopFollowing() {
+        if (!following.compareAndSet(true, false)) {
+            return;
+        }
         for (Source s : sources) {
             try {
                 s.close();
@@ -327,6 +368,14 @@ public final class Switchboard implements ProxyState, AutoCloseable {
             }
         }
         runner.close();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stopFollowing();
         health.close();
         admin.close();
         for (AutoCloseable c : closeables) {

@@ -354,6 +354,10 @@ final class Exchange {
                     // An HTTP/1.0 client without a length: the body ends when the connection closes.
                     keepAlive = false;
                 }
+                if (http.state().draining()) {
+                    // The proxy is going away: the client reconnects, to its successor.
+                    keepAlive = false;
+                }
                 if (!keepAlive) {
                     head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
@@ -572,6 +576,9 @@ final class Exchange {
         head.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         if (!requestComplete && !down.isHttp2()) {
             // The rest of the body will not be read: the connection cannot carry another request.
+            keepAlive = false;
+        }
+        if (http.state().draining() && !down.isHttp2()) {
             keepAlive = false;
         }
         if (!keepAlive && !down.isHttp2()) {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.dataplane.DrainEvent;
 import io.switchboard.routing.VirtualAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -42,11 +43,17 @@ final class Http1ServerHandler extends ChannelDownstream {
     static final int HEAD_TIMEOUT_SECONDS = 10;
     static final int IDLE_SECONDS = 60;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
+    /**
+     * While draining, an idle connection closes after this long without a request: long enough that a
+     * client's next request is rarely in flight as it closes, short enough not to hold the drain.
+     */
+    private static final long DRAIN_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private Exchange current;
     private boolean receivingBody;
     private boolean http11 = true;
     private boolean closing;
+    private boolean draining;
     /** The client sent nothing more after its last request (a half-close): close once it is answered. */
     private boolean inputClosed;
     /** Bytes of a request head have arrived and the head is not decoded yet. */
@@ -93,12 +100,13 @@ final class Http1ServerHandler extends ChannelDownstream {
         if (closing || !channel.isActive()) {
             return;
         }
+        long limit = draining ? DRAIN_IDLE_NANOS : IDLE_NANOS;
         long idle = System.nanoTime() - idleSince;
-        if (current == null && !headStarted && idle >= IDLE_NANOS) {
+        if (current == null && !headStarted && idle >= limit) {
             channel.close();
             return;
         }
-        scheduleIdleCheck(current == null && !headStarted ? IDLE_NANOS - idle : IDLE_NANOS);
+        scheduleIdleCheck(current == null && !headStarted ? limit - idle : limit);
     }
 
     /**
@@ -277,6 +285,15 @@ final class Http1ServerHandler extends ChannelDownstream {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainEvent.INSTANCE && !draining) {
+            // The response in flight gets Connection: close (the Exchange asks the routing state);
+            // an idle connection closes once idle for a moment.
+            draining = true;
+            if (idleTimer != null) {
+                idleTimer.cancel(false);
+            }
+            scheduleIdleCheck(DRAIN_IDLE_NANOS);
+        }
         if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
             if (current != null && receivingBody) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.switchboard.dataplane.DrainEvent;
 import io.switchboard.routing.VirtualAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,8 @@ public final class HttpFrontend {
                     .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
                             .initialWindowSize(1 << 20).maxHeaderListSize(MAX_HEADERS))
                     .build());
-            ctx.pipeline().addAfter("h2", "h2-streams", new Http2MultiplexHandler(
+            ctx.pipeline().addAfter("h2", "h2-drain", new Http2Drain());
+            ctx.pipeline().addAfter("h2-drain", "h2-streams", new Http2MultiplexHandler(
                     new ChannelInitializer<Http2StreamChannel>() {
                         @Override
                         protected void initChannel(Http2StreamChannel ch) {
@@ -88,6 +90,10 @@ public final class HttpFrontend {
                         }
                     }));
             ctx.pipeline().remove(this);
+            if (http.state().draining()) {
+                // Told before it was known to be HTTP/2: tell the handler that needs it.
+                ctx.pipeline().context("h2").fireUserEventTriggered(DrainEvent.INSTANCE);
+            }
         }
 
         @Override

@@ -1,0 +1,54 @@
+package io.switchboard.dataplane.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2Error;
+import io.switchboard.dataplane.DrainEvent;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends an HTTP/2 client connection gracefully when the proxy drains, the two-step way RFC 9113
+ * section 6.8 suggests: a GOAWAY whose last stream is the largest possible tells the client to open
+ * no new streams without refusing any already on the wire; {@value #GRACE_MILLIS} ms later the
+ * connection closes as soon as no stream is open (the drain's timeout closes it otherwise).
+ */
+final class Http2Drain extends ChannelInboundHandlerAdapter {
+
+    /** Time for streams the client opened before it read the GOAWAY to arrive. */
+    static final long GRACE_MILLIS = 1000;
+
+    private boolean draining;
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainEvent.INSTANCE && !draining) {
+            draining = true;
+            ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+            ctx.executor().schedule(() -> closeWhenIdle(ctx), GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Closes now if no stream is open, else once the last one closes. */
+    private static void closeWhenIdle(ChannelHandlerContext ctx) {
+        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        if (codec == null || codec.connection().numActiveStreams() == 0) {
+            ctx.channel().close();
+            return;
+        }
+        codec.connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                if (codec.connection().numActiveStreams() == 0) {
+                    // After the stream's last frame is written: closing inside the callback could cut it.
+                    ctx.executor().execute(() -> ctx.channel().close());
+                }
+            }
+        });
+    }
+}
