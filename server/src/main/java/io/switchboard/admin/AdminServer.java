@@ -33,6 +33,8 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     /** JSON for the admin API and its clients. */
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The header {@code POST /api/v1/handover} demands (a cross-site form cannot send one). */
+    public static final String SUCCESSOR_HEADER = "X-Switchboard-Successor";
 
     private final InetSocketAddress requested;
     private final ProxyState switchboard;
@@ -40,6 +42,7 @@ public final class AdminServer implements AutoCloseable {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private HttpServer server;
     private ExecutorService executor;
+    private boolean stopped;
 
     /** An admin server for {@code switchboard}; call {@link #start()}. */
     public AdminServer(InetSocketAddress address, ProxyState switchboard) {
@@ -80,14 +83,29 @@ public final class AdminServer implements AutoCloseable {
                 send(ex, 200, "application/json", JSON.writeValueAsBytes(Map.of("flushed", n)));
                 return;
             }
+            if ("POST".equals(ex.getRequestMethod()) && path.equals("/api/v1/handover")) {
+                handOver(ex);
+                return;
+            }
             if (!"GET".equals(ex.getRequestMethod())) {
-                send(ex, 405, "text/plain", "only GET here (POST /api/v1/conntrack/flush)\n");
+                send(ex, 405, "text/plain", "only GET here (POST /api/v1/conntrack/flush, /api/v1/handover)\n");
                 return;
             }
             switch (path) {
                 case "/api/v1/conntrack" -> send(ex, 200, "application/json",
                         JSON.writeValueAsBytes(switchboard.dataPlane().flows(flowFilter(query))));
                 case "/healthz" -> send(ex, 200, "text/plain", "ok\n");
+                case "/api/v1/instance" -> {
+                    ProxyState.Instance i = switchboard.instance();
+                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    body.put("switchboard", true);
+                    body.put("pid", i.pid());
+                    body.put("version", i.version());
+                    body.put("started", i.started().toString());
+                    body.put("draining", i.draining());
+                    body.put("handedOver", i.handedOver());
+                    send(ex, 200, "application/json", JSON.writeValueAsBytes(body));
+                }
                 case "/readyz" -> {
                     ProxyState.Readiness r = switchboard.readiness();
                     send(ex, r.ready() ? 200 : 503, "text/plain", (r.ready() ? "ready" : "not ready")
@@ -107,6 +125,27 @@ public final class AdminServer implements AutoCloseable {
             LOG.atWarn().setCause(e).addKeyValue("path", ex.getRequestURI()).log("admin request failed");
             throw e;
         }
+    }
+
+    /**
+     * A successor takes over: the health servers close before the answer, this server right after
+     * it, so the successor can bind them all once it has the answer.
+     */
+    private void handOver(HttpExchange ex) throws IOException {
+        String successor = ex.getRequestHeaders().getFirst(SUCCESSOR_HEADER);
+        if (successor == null || successor.isBlank()) {
+            send(ex, 400, "text/plain", "a handover must carry the " + SUCCESSOR_HEADER + " header\n");
+            return;
+        }
+        java.util.List<String> released = new java.util.ArrayList<>(switchboard.handOver(successor));
+        released.add("admin " + address());
+        LOG.atInfo().addKeyValue("successor", successor).addKeyValue("released", released)
+                .log("handed over to a successor; carrying traffic until told to drain");
+        send(ex, 200, "application/json", JSON.writeValueAsBytes(Map.of("released", released)));
+        ex.close();
+        Thread closer = new Thread(this::close, "switchboard-admin-handover");
+        closer.setDaemon(true);
+        closer.start();
     }
 
     /** Flows of {@code service} ({@code namespace/name}) and to {@code endpoint} (an IP), when given. */
@@ -146,8 +185,9 @@ public final class AdminServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (server != null) {
+    public synchronized void close() {
+        if (server != null && !stopped) {
+            stopped = true;
             server.stop(0);
             executor.shutdownNow();
         }

@@ -55,6 +55,13 @@ final class RunCommand implements Callable<Integer> {
                     + " stops at once.")
     Duration drainTimeout;
 
+    @Option(names = "--takeover", description = "If another Switchboard runs with the same admin address, take over"
+            + " from it (a rolling update): it hands over the admin and health ports and keeps carrying traffic"
+            + " until it is sent SIGTERM, when it drains. Without this flag such a start is refused, since both"
+            + " would share every Service port. With this flag or --kubernetes, net.ipv4.tcp_migrate_req is set"
+            + " to 1 so that a closing listener's queued connections move to its successor.")
+    boolean takeover;
+
     @Mixin
     ProxyOptions options = new ProxyOptions();
 
@@ -79,7 +86,11 @@ final class RunCommand implements Callable<Integer> {
         }
         // Taken over before starting, so that a stop signal during the start is a stop, not a kill.
         StopSignals signals = StopSignals.install(Thread.currentThread());
-        Switchboard sb = Switchboard.start(c);
+        if (takeover || api) {
+            // On a node, or in a rolling update: listeners closed by a drain must hand on their queues.
+            io.switchboard.node.AcceptQueueMigration.enable();
+        }
+        Switchboard sb = Switchboard.start(c, takeover);
         // Whatever else ends the JVM (SIGHUP, an uncaught error) still closes, without a drain.
         Runtime.getRuntime().addShutdownHook(new Thread(sb::close, "switchboard-shutdown"));
         try {

@@ -1,23 +1,13 @@
 package io.switchboard.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
+import io.switchboard.server.Version;
 import picocli.CommandLine;
 
-/** The version recorded at build time. */
+/** The version recorded at build time, for {@code --version}. */
 final class VersionInfo implements CommandLine.IVersionProvider {
 
     static String version() {
-        Properties p = new Properties();
-        try (InputStream in = VersionInfo.class.getResourceAsStream("/switchboard-version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            return "unknown";
-        }
-        return p.getProperty("version", "unknown");
+        return Version.current();
     }
 
     @Override

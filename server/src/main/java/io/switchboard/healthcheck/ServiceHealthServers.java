@@ -52,6 +52,9 @@ public final class ServiceHealthServers implements AutoCloseable {
     private record Listener(ServiceId service, List<HttpServer> servers) {
     }
 
+    /** Set by {@link #close()}: ports are not opened again (a successor has them, or the proxy stops). */
+    private boolean closed;
+
     /** Health servers on {@code addresses} (the node-port addresses), reporting {@code health}. */
     public ServiceHealthServers(List<InetAddress> addresses, ProxyHealth health) {
         this.addresses = List.copyOf(addresses);
@@ -59,7 +62,10 @@ public final class ServiceHealthServers implements AutoCloseable {
     }
 
     /** Opens, keeps or closes ports to match {@code table}; counts local endpoints on {@code node}. */
-    public void sync(RoutingTable table, NodeInfo node) {
+    public synchronized void sync(RoutingTable table, NodeInfo node) {
+        if (closed) {
+            return;
+        }
         Map<Integer, ServiceId> wanted = new HashMap<>();
         Set<ServiceId> seen = new HashSet<>();
         for (ServiceRoutes routes : table.services().values()) {
@@ -138,7 +144,8 @@ public final class ServiceHealthServers implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         listeners.values().forEach(l -> l.servers().forEach(s -> s.stop(0)));
         listeners.clear();
         executor.shutdownNow();

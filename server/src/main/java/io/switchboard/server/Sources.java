@@ -36,7 +36,7 @@ final class Sources {
             sb.addSource(source);
         }
         ServiceHealthServers services = new ServiceHealthServers(config.nodePortAddresses(), health);
-        sb.closeWith(services);
+        sb.releaseOnHandover("health-check node ports", services);
         if (config.healthz() != null) {
             ProxyHealthServer server;
             try {
@@ -46,7 +46,7 @@ final class Sources {
                         + config.healthz().getPort() + ": " + e.getMessage(), e);
             }
             sb.healthz(server.address());
-            sb.closeWith(server);
+            sb.releaseOnHandover("healthz " + server.address(), server);
         }
         sb.addListener(new Switchboard.SyncListener() {
             @Override

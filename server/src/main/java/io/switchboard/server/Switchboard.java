@@ -61,6 +61,9 @@ public final class Switchboard implements ProxyState, AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private volatile String readinessDetail = "waiting for the first sync";
     private volatile boolean draining;
+    private volatile boolean handedOver;
+    private final java.time.Instant startedAt = java.time.Instant.now();
+    private final java.util.Map<String, AutoCloseable> nodePorts = new java.util.LinkedHashMap<>();
     private final AtomicBoolean following = new AtomicBoolean(true);
     private final AtomicBoolean closed = new AtomicBoolean();
     private List<ValidationError> reportedErrors = List.of();
@@ -105,8 +108,18 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         }
     }
 
-    /** Starts serving {@code config}; returns once the admin server is up (the first sync follows). */
+    /** Starts serving {@code config}, refusing to when another Switchboard runs on its admin address. */
     public static Switchboard start(SwitchboardConfig config) throws IOException {
+        return start(config, false);
+    }
+
+    /**
+     * Starts serving {@code config}; returns once the admin server is up (the first sync follows).
+     * Another Switchboard on the admin address is refused, unless {@code takeover}: then it hands
+     * over its node-wide ports first (see {@link Takeover}).
+     */
+    public static Switchboard start(SwitchboardConfig config, boolean takeover) throws IOException {
+        Takeover.ensureAlone(config.admin(), takeover);
         Switchboard sb = new Switchboard(config);
         try {
             sb.admin.start();
@@ -167,6 +180,32 @@ public final class Switchboard implements ProxyState, AutoCloseable {
     /** Closes {@code c} with this instance, after the sources and the admin server. */
     void closeWith(AutoCloseable c) {
         closeables.add(Objects.requireNonNull(c, "c"));
+    }
+
+    /** Closes {@code c} with this instance, or when a successor takes over the node ports it holds. */
+    void releaseOnHandover(String what, AutoCloseable c) {
+        closeWith(c);
+        nodePorts.put(what, c);
+    }
+
+    @Override
+    public Instance instance() {
+        return new Instance(ProcessHandle.current().pid(), Version.current(), startedAt, draining, handedOver);
+    }
+
+    @Override
+    public List<String> handOver(String successor) {
+        handedOver = true;
+        List<String> released = new ArrayList<>();
+        nodePorts.forEach((what, c) -> {
+            try {
+                c.close();
+                released.add(what);
+            } catch (Exception e) {
+                LOG.atWarn().setCause(e).addKeyValue("port", what).log("cannot release a node port for the successor");
+            }
+        });
+        return released;
     }
 
     /** The store every source records into. */

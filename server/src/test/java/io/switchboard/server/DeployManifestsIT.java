@@ -94,6 +94,14 @@ class DeployManifestsIT {
             assertThat(admin).endsWith(":" + c.getReadinessProbe().getHttpGet().getPort().getIntVal());
             assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
             assertThat(healthz).endsWith(":" + c.getLivenessProbe().getHttpGet().getPort().getIntVal());
+
+            // A rolling update: the new pod takes over beside the old one, which drains within its grace period.
+            var rolling = ds.getSpec().getUpdateStrategy().getRollingUpdate();
+            assertThat(rolling.getMaxSurge().getIntVal()).isEqualTo(1);
+            assertThat(rolling.getMaxUnavailable().getIntVal()).isZero();
+            assertThat(run.hasMatchedOption("--takeover")).isTrue();
+            java.time.Duration drain = run.matchedOptionValue("--drain-timeout", java.time.Duration.ofSeconds(30));
+            assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(drain.toSeconds());
         }
     }
 
