@@ -77,6 +77,28 @@ class L7ProtocolIT {
     }
 
     @Test
+    void aClientThatEndsItsSideBeforeAWholeFirstRequestIsClosedNotLeftHalfOpen() throws Exception {
+        backend("a", "127.0.12.1");
+        start("127.0.13.1", "http", "", List.of("127.0.12.1"));
+        // Nothing sent, a partial HTTP/1 head, and an HTTP/2 preface with nothing after it.
+        for (String sent : List.of("", "GET / HT", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")) {
+            try (RawHttp c = new RawHttp("127.0.13.1", PORT)) {
+                c.send(sent);
+                c.shutdownOutput();
+                assertThat(c.closedByPeerAfterAnything()).as("closed after sending %s",
+                                sent.isEmpty() ? "nothing" : sent.trim())
+                        .isTrue();
+            }
+        }
+        // The count drops as the proxy's close completes, a moment after the client read the end.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (sb.dataPlane().openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(sb.dataPlane().openConnections()).isZero();
+    }
+
+    @Test
     void ambiguousAndMalformedRequestsGetTheirStatusCloseAndNeverReachAnEndpoint() throws Exception {
         DemoBackend a = backend("a", "127.0.12.1");
         start("127.0.13.1", "http", "", List.of("127.0.12.1"));

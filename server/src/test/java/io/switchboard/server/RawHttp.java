@@ -105,6 +105,20 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** True when the server closes the connection, whatever it sends first (false on the read timeout). */
+    boolean closedByPeerAfterAnything() throws IOException {
+        try {
+            while (in.read() >= 0) {
+                // What it says before closing does not matter here.
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
     private String line() throws IOException {
         StringBuilder sb = new StringBuilder();
         int b;

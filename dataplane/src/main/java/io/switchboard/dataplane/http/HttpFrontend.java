@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -80,8 +81,8 @@ public final class HttpFrontend {
                     .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
                             .initialWindowSize(1 << 20).maxHeaderListSize(MAX_HEADERS))
                     .build());
-            ctx.pipeline().addAfter("h2", "h2-drain", new Http2Drain());
-            ctx.pipeline().addAfter("h2-drain", "h2-streams", new Http2MultiplexHandler(
+            ctx.pipeline().addAfter("h2", "h2-closing", new Http2Closing());
+            ctx.pipeline().addAfter("h2-closing", "h2-streams", new Http2MultiplexHandler(
                     new ChannelInitializer<Http2StreamChannel>() {
                         @Override
                         protected void initChannel(Http2StreamChannel ch) {
@@ -93,6 +94,18 @@ public final class HttpFrontend {
             if (http.state().draining()) {
                 // Told before it was known to be HTTP/2: tell the handler that needs it.
                 ctx.pipeline().context("h2").fireUserEventTriggered(DrainEvent.INSTANCE);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            // Decodes what is left first, which may hand the connection to HTTP/1 (a request sent whole,
+            // then a half-close) and forwards the event there.
+            super.userEventTriggered(ctx, evt);
+            if (evt instanceof ChannelInputShutdownEvent && !ctx.isRemoved()) {
+                // The client left before a whole first request: nothing to answer, and nobody else
+                // would close this side (half-closure is allowed).
+                ctx.close();
             }
         }
 

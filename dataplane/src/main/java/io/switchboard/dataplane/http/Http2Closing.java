@@ -2,6 +2,7 @@ package io.switchboard.dataplane.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -11,12 +12,14 @@ import io.switchboard.dataplane.DrainEvent;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ends an HTTP/2 client connection gracefully when the proxy drains, the two-step way RFC 9113
+ * How an HTTP/2 client connection ends. When the client ends its side, at once: HTTP/2 has no
+ * half-closed connection, and with half-closure allowed nothing else would close it. When the proxy
+ * drains, gracefully, the two-step way RFC 9113
  * section 6.8 suggests: a GOAWAY whose last stream is the largest possible tells the client to open
  * no new streams without refusing any already on the wire; {@value #GRACE_MILLIS} ms later the
  * connection closes as soon as no stream is open (the drain's timeout closes it otherwise).
  */
-final class Http2Drain extends ChannelInboundHandlerAdapter {
+final class Http2Closing extends ChannelInboundHandlerAdapter {
 
     /** Time for streams the client opened before it read the GOAWAY to arrive. */
     static final long GRACE_MILLIS = 1000;
@@ -30,6 +33,9 @@ final class Http2Drain extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
             ctx.executor().schedule(() -> closeWhenIdle(ctx), GRACE_MILLIS, TimeUnit.MILLISECONDS);
             return;
+        }
+        if (evt instanceof ChannelInputShutdownEvent) {
+            ctx.close();
         }
         ctx.fireUserEventTriggered(evt);
     }
