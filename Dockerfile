@@ -7,6 +7,8 @@ COPY . .
 RUN ./mvnw -B -ntp -q -DskipTests -pl server -am package
 
 FROM eclipse-temurin:17-jre
+# iproute2: Switchboard makes Service addresses local with `ip route ... table local proto 73`.
+RUN apt-get update && apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/server/target/switchboard.jar /opt/switchboard/switchboard.jar
 COPY deploy/docker/entrypoint.sh /usr/local/bin/switchboard
 ENTRYPOINT ["/usr/local/bin/switchboard"]

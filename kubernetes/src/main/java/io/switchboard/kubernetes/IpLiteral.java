@@ -14,6 +14,24 @@ public final class IpLiteral {
     private IpLiteral() {
     }
 
+    /** A block {@code ADDRESS/PREFIX} (a bare address is its own /32 or /128), or an exception naming the text. */
+    public static io.switchboard.model.Cidr cidr(String text) {
+        int slash = text == null ? -1 : text.indexOf('/');
+        InetAddress a = parse(slash < 0 ? text : text.substring(0, slash));
+        if (slash < 0) {
+            return io.switchboard.model.Cidr.host(a);
+        }
+        String len = text.substring(slash + 1);
+        if (!len.matches("\\d{1,3}")) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a CIDR: bad prefix length");
+        }
+        try {
+            return new io.switchboard.model.Cidr(a, Integer.parseInt(len));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a CIDR: " + e.getMessage(), e);
+        }
+    }
+
     /** The address, or an exception naming the bad text. */
     public static InetAddress parse(String text) {
         if (text != null && (V4.matcher(text).matches() || (text.contains(":") && V6.matcher(text).matches()))) {

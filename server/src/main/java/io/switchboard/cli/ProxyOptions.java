@@ -82,7 +82,8 @@ final class ProxyOptions {
         String node = nodeName != null ? nodeName
                 : env != null && !env.isEmpty() ? env : SwitchboardConfig.localHostName();
         return new SwitchboardConfig(config, workers, admin, nodePorts, node, proxyName, minSync, syncPeriod,
-                wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, null, null);
+                wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, null, null,
+                SwitchboardConfig.ServiceAddresses.NONE);
     }
 
     /** A Go-style duration ({@code 100ms}, {@code 1s}, {@code 1m30s}) or a number of milliseconds. */

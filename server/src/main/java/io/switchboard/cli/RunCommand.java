@@ -62,6 +62,15 @@ final class RunCommand implements Callable<Integer> {
             + " to 1 so that a closing listener's queued connections move to its successor.")
     boolean takeover;
 
+    @Option(names = "--service-cidr", paramLabel = "CIDR", split = ",", description = "Make this block local on the"
+            + " node (one `local` route, marked as Switchboard's), so cluster IPs in it reach Switchboard; repeatable."
+            + " Removed on a clean stop, reconciled at start.")
+    List<String> serviceCidrs = new ArrayList<>();
+
+    @Option(names = "--route-service-addresses", description = "Also make each served cluster, external and"
+            + " load-balancer IP outside the service CIDRs local, as a /32 or /128 route.")
+    boolean routeServiceAddresses;
+
     @Mixin
     ProxyOptions options = new ProxyOptions();
 
@@ -90,6 +99,15 @@ final class RunCommand implements Callable<Integer> {
             // On a node, or in a rolling update: listeners closed by a drain must hand on their queues.
             io.switchboard.node.AcceptQueueMigration.enable();
         }
+        List<io.switchboard.model.Cidr> cidrs = new ArrayList<>();
+        for (String text : serviceCidrs) {
+            try {
+                cidrs.add(io.switchboard.kubernetes.IpLiteral.cidr(text.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--service-cidr: " + e.getMessage());
+            }
+        }
+        c = c.withServiceAddresses(new SwitchboardConfig.ServiceAddresses(cidrs, routeServiceAddresses));
         Switchboard sb = Switchboard.start(c, takeover);
         // Whatever else ends the JVM (SIGHUP, an uncaught error) still closes, without a drain.
         Runtime.getRuntime().addShutdownHook(new Thread(sb::close, "switchboard-shutdown"));

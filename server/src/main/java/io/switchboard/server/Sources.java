@@ -7,6 +7,7 @@ import io.switchboard.healthcheck.ProxyHealth;
 import io.switchboard.healthcheck.ProxyHealthServer;
 import io.switchboard.healthcheck.ServiceHealthServers;
 import io.switchboard.kubernetes.ResourceMapper;
+import io.switchboard.node.LocalRoutes;
 import io.switchboard.source.kubernetes.KubernetesSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import java.time.Instant;
 
 /**
  * Wires what a configuration asks for beyond the manifest directory: the Kubernetes API source with
- * its client, and kube-proxy's health servers (the proxy's {@code /healthz} and the Services'
+ * its client, local routes for Service addresses, and kube-proxy's health servers (the proxy's {@code /healthz} and the Services'
  * health-check node ports), all fed by the sync loop.
  */
 final class Sources {
@@ -34,6 +35,17 @@ final class Sources {
                     config.nodeName(), k.resync()), mapper, sb.store());
             source.metrics().collectors().forEach(sb.admin().registry()::register);
             sb.addSource(source);
+        }
+        SwitchboardConfig.ServiceAddresses addresses = config.serviceAddresses();
+        if (!addresses.isEmpty()) {
+            LocalRoutes routes = new LocalRoutes(addresses.cidrs(), addresses.perAddress());
+            sb.addListener((table, node, ready, started) -> routes.sync(table, ready));
+            sb.closeWith(() -> {
+                // A successor serves the same addresses: removing them would cut its traffic.
+                if (!sb.instance().handedOver()) {
+                    routes.removeAll();
+                }
+            });
         }
         ServiceHealthServers services = new ServiceHealthServers(config.nodePortAddresses(), health);
         sb.releaseOnHandover("health-check node ports", services);

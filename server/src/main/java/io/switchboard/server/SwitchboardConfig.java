@@ -26,11 +26,34 @@ import java.util.Objects;
  * @param kubernetes         the Kubernetes API source, or null for none
  * @param healthz            where the proxy health server ({@code /healthz}, {@code /livez}) listens, or null
  *                           for none
+ * @param serviceAddresses   which Service addresses are made local on this node
  */
 public record SwitchboardConfig(Path config, int workers, InetSocketAddress admin, List<InetAddress> nodePortAddresses,
                                 String nodeName, String proxyName, Duration minSyncInterval, Duration pollInterval,
                                 int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
-                                int maxConnections, Kubernetes kubernetes, InetSocketAddress healthz) {
+                                int maxConnections, Kubernetes kubernetes, InetSocketAddress healthz,
+                                ServiceAddresses serviceAddresses) {
+
+    /**
+     * Which Service addresses Switchboard makes local on this node, as IPVS mode does with
+     * {@code kube-ipvs0}, so that traffic to them reaches its listeners.
+     *
+     * @param cidrs      blocks routed locally, one {@code local} route each (the service CIDR)
+     * @param perAddress also each cluster, external and load-balancer IP served, as a /32 or /128
+     */
+    public record ServiceAddresses(List<io.switchboard.model.Cidr> cidrs, boolean perAddress) {
+        /** Nothing made local (the manifest default: addresses are loopback or routed by the operator). */
+        public static final ServiceAddresses NONE = new ServiceAddresses(List.of(), false);
+
+        public ServiceAddresses {
+            cidrs = List.copyOf(cidrs);
+        }
+
+        /** True when nothing is to be made local. */
+        public boolean isEmpty() {
+            return cidrs.isEmpty() && !perAddress;
+        }
+    }
 
     /**
      * How to reach the Kubernetes API.
@@ -57,61 +80,69 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
         Objects.requireNonNull(proxyName, "proxyName");
         Objects.requireNonNull(minSyncInterval, "minSyncInterval");
         Objects.requireNonNull(pollInterval, "pollInterval");
+        Objects.requireNonNull(serviceAddresses, "serviceAddresses");
     }
 
     /** Defaults for serving {@code config}: a loop per core, admin on 127.0.0.1:9901, node ports on 127.0.0.1. */
     public static SwitchboardConfig defaults(Path config) {
         return new SwitchboardConfig(config, Runtime.getRuntime().availableProcessors(),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 9901), List.of(InetAddress.getLoopbackAddress()),
-                localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000, 8192, 0, null, null);
+                localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000, 8192, 0, null, null, ServiceAddresses.NONE);
     }
 
     /** The same with another admin address. */
     public SwitchboardConfig withAdmin(InetSocketAddress address) {
         return new SwitchboardConfig(config, workers, address, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses);
     }
 
     /** The same with another number of workers. */
     public SwitchboardConfig withWorkers(int n) {
         return new SwitchboardConfig(config, n, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses);
     }
 
     /** The same with another wildcard threshold. */
     public SwitchboardConfig withWildcardThreshold(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, n, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
+                pollInterval, n, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses);
     }
 
     /** The same with another UDP flow bound. */
     public SwitchboardConfig withMaxUdpFlows(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, n, maxConnections, kubernetes, healthz);
+                pollInterval, wildcardThreshold, maxAffinityEntries, n, maxConnections, kubernetes, healthz, serviceAddresses);
     }
 
     /** The same with another connection bound. */
     public SwitchboardConfig withMaxConnections(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, n, kubernetes, healthz);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, n, kubernetes, healthz, serviceAddresses);
     }
 
     /** The same with the Kubernetes API as a source (and the manifest directory, when {@code config} is set). */
     public SwitchboardConfig withKubernetes(Path manifests, Kubernetes k, InetSocketAddress healthzAddress) {
         return new SwitchboardConfig(manifests, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, k, healthzAddress);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, k, healthzAddress, serviceAddresses);
     }
 
     /** The same with node ports served on {@code addresses}. */
     public SwitchboardConfig withNodePortAddresses(List<InetAddress> addresses) {
         return new SwitchboardConfig(config, workers, admin, addresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses);
     }
 
     /** The same with another node name. */
     public SwitchboardConfig withNodeName(String name) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, name, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses);
+    }
+
+    /** The same with {@code addresses} made local. */
+    public SwitchboardConfig withServiceAddresses(ServiceAddresses addresses) {
+        return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz,
+                addresses);
     }
 
     /** This machine's host name, as kube-proxy defaults its node name. */

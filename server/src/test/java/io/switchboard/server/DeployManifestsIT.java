@@ -102,6 +102,10 @@ class DeployManifestsIT {
             assertThat(run.hasMatchedOption("--takeover")).isTrue();
             java.time.Duration drain = run.matchedOptionValue("--drain-timeout", java.time.Duration.ofSeconds(30));
             assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(drain.toSeconds());
+
+            // Service addresses are made local (the default cluster service CIDR, and each served address).
+            assertThat(run.matchedOptionValue("--service-cidr", List.of())).asList().contains("10.96.0.0/12");
+            assertThat(run.hasMatchedOption("--route-service-addresses")).isTrue();
         }
     }
 

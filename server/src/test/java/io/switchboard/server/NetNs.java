@@ -13,15 +13,15 @@ import java.util.concurrent.TimeUnit;
  * on this side, {@code nsAddress} inside. Processes started in it ({@link #start}) are stopped by
  * PID by the test; closing deletes the namespace, which deletes both ends of the pair.
  */
-final class NetNs implements AutoCloseable {
+public final class NetNs implements AutoCloseable {
 
-    final String name;
-    final String hostAddress;
-    final String nsAddress;
+    public final String name;
+    public final String hostAddress;
+    public final String nsAddress;
     private final String hostLink;
 
     /** Null when namespaces can be made here, else why not (for a skipped test). */
-    static String unavailable() {
+    public static String unavailable() {
         try {
             if (!"0".equals(output("id", "-u").trim())) {
                 return "needs root to create network namespaces";
@@ -34,7 +34,7 @@ final class NetNs implements AutoCloseable {
     }
 
     /** A namespace with one veth pair on {@code prefix}.1 (here) and {@code prefix}.2 (inside), a /24. */
-    NetNs(String prefix) throws IOException {
+    public NetNs(String prefix) throws IOException {
         String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
         this.name = "sbtest-" + id;
         this.hostLink = "sbh" + id;
@@ -57,14 +57,14 @@ final class NetNs implements AutoCloseable {
     }
 
     /** Runs a command inside, waiting for it; throws with its output when it fails. */
-    String inside(String... command) throws IOException {
+    public String inside(String... command) throws IOException {
         List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", name));
         c.addAll(List.of(command));
         return output(c.toArray(String[]::new));
     }
 
     /** Starts a process inside ({@code ip netns exec} executes it in place: the PID is its own). */
-    Process start(Path log, String... command) throws IOException {
+    public Process start(Path log, String... command) throws IOException {
         List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", name));
         c.addAll(List.of(command));
         return new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(log.toFile()).start();
