@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param options               Switchboard annotations
  * @param healthCheckNodePort   {@code spec.healthCheckNodePort}, 0 when none: where this node tells an
  *                              external load balancer whether it has local endpoints
+ * @param loadBalancerSourceRanges {@code spec.loadBalancerSourceRanges}: the clients its load-balancer
+ *                              IPs admit; empty admits all
  */
 public record Service(ServiceId id, ServiceType type, List<InetAddress> clusterIps, List<InetAddress> externalIps,
                       List<InetAddress> loadBalancerIps, List<ServicePort> ports, SessionAffinity affinity,
                       TrafficPolicy externalTrafficPolicy, TrafficPolicy internalTrafficPolicy,
-                      ServiceOptions options, int healthCheckNodePort) {
+                      ServiceOptions options, int healthCheckNodePort, List<Cidr> loadBalancerSourceRanges) {
 
     public Service {
         Objects.requireNonNull(id, "id");
@@ -37,6 +39,16 @@ public record Service(ServiceId id, ServiceType type, List<InetAddress> clusterI
         Objects.requireNonNull(externalTrafficPolicy, "externalTrafficPolicy");
         Objects.requireNonNull(internalTrafficPolicy, "internalTrafficPolicy");
         Objects.requireNonNull(options, "options");
+        loadBalancerSourceRanges = List.copyOf(loadBalancerSourceRanges);
+    }
+
+    /** A Service whose load-balancer IPs admit every client. */
+    public Service(ServiceId id, ServiceType type, List<InetAddress> clusterIps, List<InetAddress> externalIps,
+                   List<InetAddress> loadBalancerIps, List<ServicePort> ports, SessionAffinity affinity,
+                   TrafficPolicy externalTrafficPolicy, TrafficPolicy internalTrafficPolicy, ServiceOptions options,
+                   int healthCheckNodePort) {
+        this(id, type, clusterIps, externalIps, loadBalancerIps, ports, affinity, externalTrafficPolicy,
+                internalTrafficPolicy, options, healthCheckNodePort, List.of());
     }
 
     /** A Service without a health-check node port. */

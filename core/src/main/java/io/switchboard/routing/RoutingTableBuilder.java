@@ -206,7 +206,8 @@ public final class RoutingTableBuilder {
             }
             for (InetAddress ip : service.loadBalancerIps()) {
                 virtualServices.add(new VirtualService(new VirtualAddress(ip, port.port(), port.protocol()),
-                        AddressKind.LOAD_BALANCER_IP, service, port, external.of(ip)));
+                        AddressKind.LOAD_BALANCER_IP, service, port, external.of(ip),
+                        SourceRanges.of(ip, service.loadBalancerSourceRanges(), settings.nodePortAddresses())));
             }
             if (nodePort) {
                 for (InetAddress ip : settings.nodePortAddresses()) {

@@ -4,12 +4,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters for one Service port that must survive endpoint changes: connections rejected for want
- * of an endpoint, retries after failed connects, UDP flow life cycles and dropped datagrams, and
+ * of an endpoint or refused by source ranges, retries after failed connects, UDP flow life cycles and dropped datagrams, and
  * totals over all its endpoints past and present.
  */
 public final class ServicePortStats {
 
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder sourceDenied = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder connections = new LongAdder();
     private final LongAdder connectFailures = new LongAdder();
@@ -30,6 +31,19 @@ public final class ServicePortStats {
     /** A connection was reset because no endpoint could take it. */
     public void rejected() {
         rejected.increment();
+    }
+
+    /**
+     * A connection (or a UDP datagram that would open a flow) to a load-balancer IP came from a client
+     * outside its {@code loadBalancerSourceRanges} and was refused.
+     */
+    public void sourceDenied() {
+        sourceDenied.increment();
+    }
+
+    /** Connections and flow-opening datagrams refused by {@code loadBalancerSourceRanges}. */
+    public long sourceDeniedCount() {
+        return sourceDenied.sum();
     }
 
     /** A connection tried another endpoint after a failed connect. */

@@ -2,6 +2,7 @@ package io.switchboard.routing;
 
 import io.switchboard.model.Service;
 import io.switchboard.model.ServicePort;
+import java.net.InetAddress;
 import java.util.Objects;
 
 /**
@@ -12,9 +13,10 @@ import java.util.Objects;
  * @param service the Service
  * @param port    the Service port
  * @param pool    where connections go
+ * @param sources the clients admitted ({@code loadBalancerSourceRanges} on a load-balancer IP)
  */
 public record VirtualService(VirtualAddress address, AddressKind kind, Service service, ServicePort port,
-                             BackendPool pool) {
+                             BackendPool pool, SourceRanges sources) {
 
     public VirtualService {
         Objects.requireNonNull(address, "address");
@@ -22,5 +24,17 @@ public record VirtualService(VirtualAddress address, AddressKind kind, Service s
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(port, "port");
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(sources, "sources");
+    }
+
+    /** One that admits every client. */
+    public VirtualService(VirtualAddress address, AddressKind kind, Service service, ServicePort port,
+                          BackendPool pool) {
+        this(address, kind, service, port, pool, SourceRanges.ANY);
+    }
+
+    /** True when {@code client} may connect (or send) here. */
+    public boolean admits(InetAddress client) {
+        return sources.admits(client, address.address());
     }
 }

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
@@ -135,16 +134,8 @@ public final class ResourceMapper {
         for (int i = 0; i < ext.size(); i++) {
             addIp(externalIps, ext.get(i), "spec.externalIPs[" + i + "]", errors);
         }
-        List<InetAddress> lbIps = new ArrayList<>();
-        if (s.getStatus() != null && s.getStatus().getLoadBalancer() != null
-                && s.getStatus().getLoadBalancer().getIngress() != null) {
-            List<LoadBalancerIngress> ingress = s.getStatus().getLoadBalancer().getIngress();
-            for (int i = 0; i < ingress.size(); i++) {
-                if (ingress.get(i).getIp() != null && !ingress.get(i).getIp().isEmpty()) {
-                    addIp(lbIps, ingress.get(i).getIp(), "status.loadBalancer.ingress[" + i + "].ip", errors);
-                }
-            }
-        }
+        List<InetAddress> lbIps = LoadBalancerFields.ingressIps(s.getStatus(), errors);
+        List<io.switchboard.model.Cidr> sourceRanges = LoadBalancerFields.sourceRanges(spec, errors);
         List<ServicePort> ports = ports(spec, type, errors);
         boolean hasNodePort = ports.stream().anyMatch(p -> p.nodePort() > 0);
         if (clusterIps.isEmpty() && externalIps.isEmpty() && lbIps.isEmpty() && !hasNodePort && errors.isEmpty()) {
@@ -167,7 +158,7 @@ public final class ResourceMapper {
             return null;
         }
         return new Mapped.OfService(ref, new Service(id, type, clusterIps, externalIps, lbIps, ports, affinity, external,
-                internal, options, healthCheckNodePort));
+                internal, options, healthCheckNodePort, sourceRanges));
     }
 
     private static void addIp(List<InetAddress> out, String text, String field, List<FieldError> errors) {

@@ -90,6 +90,67 @@ class ManifestLoaderTest {
         return p;
     }
 
+    @Test
+    void loadBalancerSourceRangesAreReadAndProxyModeIngressIsNotServedHere() throws IOException {
+        write("lb.yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: lb}
+                spec:
+                  type: LoadBalancer
+                  clusterIP: 127.0.0.40
+                  loadBalancerSourceRanges: [" 192.0.2.0/24", "2001:db8::/32"]
+                  ports:
+                  - port: 80
+                    nodePort: 30090
+                status:
+                  loadBalancer:
+                    ingress:
+                    - ip: 127.0.0.41
+                    - ip: 127.0.0.42
+                      ipMode: Proxy
+                    - ip: 127.0.0.43
+                      ipMode: VIP
+                    - hostname: lb.example
+                """);
+        ManifestLoader.LoadResult r = new ManifestLoader(dir, mapper).load();
+        assertThat(r.errors()).isEmpty();
+        Service lb = r.snapshot().services().get(new ServiceId("default", "lb"));
+        assertThat(lb.loadBalancerIps()).extracting(a -> a.getHostAddress()).containsExactly("127.0.0.41", "127.0.0.43");
+        assertThat(lb.loadBalancerSourceRanges()).hasToString("[192.0.2.0/24, 2001:db8:0:0:0:0:0:0/32]");
+    }
+
+    @Test
+    void aBadSourceRangeOrIpModeNamesItsFieldAndKeepsTheLastGoodService() throws IOException {
+        String good = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: lb}
+                spec:
+                  type: LoadBalancer
+                  clusterIP: 127.0.0.40
+                  loadBalancerSourceRanges: [%s]
+                  ports:
+                  - port: 80
+                    nodePort: 30090
+                status:
+                  loadBalancer:
+                    ingress:
+                    - ip: 127.0.0.41
+                      ipMode: %s
+                """;
+        Path f = write("lb.yaml", good.formatted("10.0.0.0/8", "VIP"));
+        ManifestLoader loader = new ManifestLoader(dir, mapper);
+        Service before = loader.load().snapshot().services().get(new ServiceId("default", "lb"));
+        write("lb.yaml", good.formatted("10.0.0.0/33", "Tunnel"));
+        ManifestLoader.LoadResult r = loader.load();
+        assertThat(r.errors()).extracting(Object::toString).containsExactlyInAnyOrder(
+                f + ":7: Service default/lb: spec.loadBalancerSourceRanges[0]: \"10.0.0.0/33\" is not a CIDR:"
+                        + " prefix length 33 is out of 0-32",
+                f + ":15: Service default/lb: status.loadBalancer.ingress[0].ipMode: expected VIP or Proxy, got \"Tunnel\"");
+        assertThat(r.snapshot().services().get(new ServiceId("default", "lb"))).isSameAs(before);
+    }
+
     private int counter;
 
     @Test

@@ -103,6 +103,9 @@ final class MetricsCollector implements MultiCollector {
                 "Connections that tried another endpoint after a failed connect", true);
         Family svcRejected = new Family("switchboard_service_rejected_connections",
                 "Connections reset because no endpoint could take them", true);
+        Family svcSourceDenied = new Family("switchboard_service_source_range_denied",
+                "Connections and flow-opening UDP datagrams to a load-balancer IP from outside its"
+                        + " loadBalancerSourceRanges, refused", true);
         Family epDatagrams = new Family("switchboard_endpoint_datagrams", "UDP datagrams relayed to and from an endpoint",
                 true);
         Family svcDatagrams = new Family("switchboard_service_datagrams", "UDP datagrams a Service port relayed", true);
@@ -186,6 +189,7 @@ final class MetricsCollector implements MultiCollector {
                 svcFailures.add(s.connectFailureCount(), labels);
                 svcRetries.add(s.retryCount(), labels);
                 svcRejected.add(s.rejectedCount(), labels);
+                svcSourceDenied.add(s.sourceDeniedCount(), labels);
             }
         }
         Family unrouted = new Family("switchboard_unrouted_connections",
@@ -214,7 +218,7 @@ final class MetricsCollector implements MultiCollector {
         pauses.add(limit.pauses(), Labels.EMPTY);
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         for (Family f : new Family[] {epActive, epInactive, epTotal, epBytes, epFailures, epUp, svcActive, svcTotal,
-                svcBytes, svcFailures, svcRetries, svcRejected, epDatagrams, svcDatagrams, svcDropped, svcFlows, unrouted,
+                svcBytes, svcFailures, svcRetries, svcRejected, svcSourceDenied, epDatagrams, svcDatagrams, svcDropped, svcFlows, unrouted,
                 errors, services, addresses, version, affinity, clientConnections, maxConnections, pauses}) {
             f.into(out);
         }

@@ -32,7 +32,8 @@ public final class RoutingView {
     public record RouteView(String address, String protocol, String kind, String service, String port,
                             String appProtocol, String scheduler, List<String> flags, boolean clientIpAffinity,
                             long affinityTimeoutSeconds, boolean terminatingFallback, long connections,
-                            long rejected, long retries, List<EndpointView> endpoints) {
+                            long rejected, long retries, String sourceRanges, long sourceDenied,
+                            List<EndpointView> endpoints) {
     }
 
     /** A listening socket. */
@@ -90,7 +91,9 @@ public final class RoutingView {
                 vs.port().name(), vs.port().appProtocol(), pool.options().scheduler().id(),
                 pool.options().schedulerFlags().stream().map(SchedulerFlag::id).sorted().toList(),
                 pool.affinity().clientIp(), pool.affinity().timeout().toSeconds(), pool.terminatingFallback(),
-                pool.stats().connectionCount(), pool.stats().rejectedCount(), pool.stats().retryCount(), endpoints);
+                pool.stats().connectionCount(), pool.stats().rejectedCount(), pool.stats().retryCount(),
+                vs.sources().toString(), vs.kind() == io.switchboard.routing.AddressKind.LOAD_BALANCER_IP
+                        ? pool.stats().sourceDeniedCount() : 0, endpoints);
     }
 
     private static EndpointView endpoint(Backend b, String state) {

@@ -21,6 +21,7 @@ import java.util.List;
  * Handles a newly accepted client connection: finds its Service by the address the client
  * connected to, picks an endpoint and connects to it on the client's own event loop, retrying other
  * endpoints after a refused or timed-out connect, then hands both channels to {@link RelayHandler}s.
+ * A client outside a load-balancer IP's source ranges is reset before anything is chosen.
  * Bytes (and a FIN) the client sends while the endpoint connects are held, up to
  * {@value #EARLY_LIMIT} bytes after which the client is no longer read, and replayed in order. If
  * nothing can take the connection, it is reset.
@@ -55,6 +56,12 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         VirtualService vs = state.table().lookup(local.getAddress(), local.getPort(), Protocol.TCP);
         if (vs == null) {
             state.stats().unrouted();
+            TcpConnection.reset(client);
+            return;
+        }
+        if (!vs.admits(remote.getAddress())) {
+            // loadBalancerSourceRanges: kube-proxy drops the SYN; the kernel accepted it here, so reset.
+            vs.pool().stats().sourceDenied();
             TcpConnection.reset(client);
             return;
         }

@@ -196,6 +196,10 @@ public final class UdpFlowTable {
             return null;
         }
         BackendPool pool = vs.pool();
+        if (!vs.admits(key.client().getAddress())) {
+            pool.stats().sourceDenied();
+            return null;
+        }
         Backend backend = pool.choose(PickContext.of(key.client().getAddress(), key.client().getPort(),
                 key.service().address(), key.service().port()), state.affinity());
         if (backend == null) {
@@ -230,7 +234,7 @@ public final class UdpFlowTable {
     private boolean valid(UdpFlow flow, RoutingTable table) {
         if (flow.tableVersion != table.version()) {
             VirtualService vs = table.lookup(flow.key.service());
-            if (vs == null || !vs.pool().contains(flow.backend)) {
+            if (vs == null || !vs.pool().contains(flow.backend) || !vs.admits(flow.key.client().getAddress())) {
                 return false;
             }
             flow.tableVersion = table.version();
