@@ -1,17 +1,21 @@
 package io.switchboard.cli;
 
+import io.switchboard.node.NodePortAddresses;
 import io.switchboard.server.SwitchboardConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code run} and {@code demo}. */
 final class ProxyOptions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyOptions.class);
 
     @Option(names = "--workers", description = "Event-loop threads (default: the number of cores, ${DEFAULT-VALUE}).",
             defaultValue = "${sys:switchboard.cores}")
@@ -21,8 +25,10 @@ final class ProxyOptions {
             description = "Admin server address (default: ${DEFAULT-VALUE}).")
     InetSocketAddress admin;
 
-    @Option(names = "--nodeport-addresses", split = ",", defaultValue = "127.0.0.1",
-            description = "Addresses node ports are served on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nodeport-addresses", split = ",", paramLabel = "CIDR|primary|IP",
+            description = "Where node ports are served, as kube-proxy takes it: CIDRs (every local address inside;"
+                    + " 0.0.0.0/0 for all), `primary` (the node's primary address of each family), or IPs"
+                    + " (default: every local IPv4 address with --kubernetes, else 127.0.0.1).")
     List<String> nodePortAddresses;
 
     @Option(names = "--node-name", description = "This node's name, for Local traffic policies and topology hints"
@@ -69,14 +75,23 @@ final class ProxyOptions {
     }
 
     SwitchboardConfig toConfig(Path config) {
-        List<InetAddress> nodePorts = new ArrayList<>();
-        for (String a : nodePortAddresses) {
-            try {
-                nodePorts.add(io.switchboard.kubernetes.IpLiteral.parse(a.trim()));
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--nodeport-addresses: " + e.getMessage());
-            }
+        return toConfig(config, false);
+    }
+
+    /** The configuration; {@code cluster} when serving a cluster's Services (node ports then default to every address). */
+    SwitchboardConfig toConfig(Path config, boolean cluster) {
+        List<String> entries = nodePortAddresses != null ? nodePortAddresses
+                : List.of(cluster ? "0.0.0.0/0" : "127.0.0.1");
+        List<InetAddress> nodePorts;
+        try {
+            nodePorts = NodePortAddresses.resolve(entries, NodePortAddresses.SYSTEM);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--nodeport-addresses: " + e.getMessage());
+        }
+        if (cluster && !nodePorts.isEmpty() && nodePorts.stream().allMatch(InetAddress::isLoopbackAddress)) {
+            LOG.atWarn().addKeyValue("addresses", nodePorts).log("--nodeport-addresses gives only loopback addresses:"
+                    + " no other node or load balancer can reach this node's node ports");
         }
         String env = System.getenv("NODE_NAME");
         String node = nodeName != null ? nodeName

@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "nothing to serve: give --config DIR, --kubernetes or --kubeconfig PATH");
         }
-        SwitchboardConfig c = options.toConfig(config);
+        SwitchboardConfig c = options.toConfig(config, api);
         if (api) {
             InetSocketAddress healthzAddress = null;
             String h = healthz == null ? "0.0.0.0:10256" : healthz;
