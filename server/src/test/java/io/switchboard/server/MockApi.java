@@ -36,12 +36,19 @@ final class MockApi implements AutoCloseable {
     }
 
     final int port;
+    private final InetAddress bind;
     private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
     private KubernetesMockServer server;
     private NamespacedKubernetesClient client;
 
     MockApi() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        this(InetAddress.getLoopbackAddress());
+    }
+
+    /** One listening on {@code bind} (a veth address, for a Switchboard inside a namespace). */
+    MockApi(InetAddress bind) throws IOException {
+        this.bind = bind;
+        try (ServerSocket s = new ServerSocket(0, 1, bind)) {
             port = s.getLocalPort();
         }
         start();
@@ -53,7 +60,7 @@ final class MockApi implements AutoCloseable {
         for (int attempt = 0; attempt < 50; attempt++) {
             server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
             try {
-                server.init(InetAddress.getLoopbackAddress(), port);
+                server.init(bind, port);
                 client = server.createClient();
                 return;
             } catch (RuntimeException e) {
@@ -67,7 +74,7 @@ final class MockApi implements AutoCloseable {
                 }
             }
         }
-        throw new IllegalStateException("mock API server cannot bind 127.0.0.1:" + port, last);
+        throw new IllegalStateException("mock API server cannot bind " + bind.getHostAddress() + ":" + port, last);
     }
 
     /** Stops answering: every watch and request fails until {@link #start()}. */
@@ -94,7 +101,7 @@ final class MockApi implements AutoCloseable {
                 clusters:
                 - name: mock
                   cluster:
-                    server: http://127.0.0.1:%d
+                    server: http://%s:%d
                 contexts:
                 - name: mock
                   context:
@@ -105,7 +112,7 @@ final class MockApi implements AutoCloseable {
                 - name: tester
                   user:
                     token: not-checked
-                """.formatted(port));
+                """.formatted(bind.getHostAddress(), port));
         return f;
     }
 

@@ -35,6 +35,14 @@ public final class NetNs implements AutoCloseable {
 
     /** A namespace with one veth pair on {@code prefix}.1 (here) and {@code prefix}.2 (inside), a /24. */
     public NetNs(String prefix) throws IOException {
+        this(prefix, null);
+    }
+
+    /**
+     * A namespace joined to {@code peer}'s (this one's when null) by a veth pair, {@code prefix}.1 on
+     * the peer's side and {@code prefix}.2 inside, a /24: a pod beside its node, a client beside it.
+     */
+    public NetNs(String prefix, NetNs peer) throws IOException {
         String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
         this.name = "sbtest-" + id;
         this.hostLink = "sbh" + id;
@@ -45,8 +53,14 @@ public final class NetNs implements AutoCloseable {
         try {
             run("ip", "link", "add", hostLink, "type", "veth", "peer", "name", nsLink);
             run("ip", "link", "set", nsLink, "netns", name);
-            run("ip", "addr", "add", hostAddress + "/24", "dev", hostLink);
-            run("ip", "link", "set", hostLink, "up");
+            if (peer != null) {
+                run("ip", "link", "set", hostLink, "netns", peer.name);
+                peer.inside("ip", "addr", "add", hostAddress + "/24", "dev", hostLink);
+                peer.inside("ip", "link", "set", hostLink, "up");
+            } else {
+                run("ip", "addr", "add", hostAddress + "/24", "dev", hostLink);
+                run("ip", "link", "set", hostLink, "up");
+            }
             inside("ip", "addr", "add", nsAddress + "/24", "dev", nsLink);
             inside("ip", "link", "set", nsLink, "up");
             inside("ip", "link", "set", "lo", "up");
