@@ -39,7 +39,12 @@ final class Sources {
         SwitchboardConfig.ServiceAddresses addresses = config.serviceAddresses();
         if (!addresses.isEmpty()) {
             LocalRoutes routes = new LocalRoutes(addresses.cidrs(), addresses.perAddress());
-            sb.addListener((table, node, ready, started) -> routes.sync(table, ready));
+            sb.addListener((table, node, ready, started) -> {
+                // After a handover the successor owns the routes; two reconcilers of one set would fight.
+                if (!sb.instance().handedOver()) {
+                    routes.sync(table, ready);
+                }
+            });
             sb.closeWith(() -> {
                 // A successor serves the same addresses: removing them would cut its traffic.
                 if (!sb.instance().handedOver()) {
