@@ -1,17 +1,10 @@
 package io.switchboard.kubernetes;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.switchboard.model.ClusterSnapshot;
 import io.switchboard.model.ServiceId;
 import io.switchboard.store.Checkout;
 import io.switchboard.store.Definition;
-import io.switchboard.store.ObjectRef;
 import io.switchboard.store.ObjectStore;
-import io.switchboard.store.Origin;
 import io.switchboard.store.ValidationError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +67,7 @@ public final class ManifestLoader {
     private final Path root;
     private final ResourceMapper mapper;
     private final ObjectStore store;
-    private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final DocumentMapper documents;
 
     private final Map<Path, FileState> files = new HashMap<>();
     private List<ValidationError> listErrors = List.of();
@@ -91,6 +84,7 @@ public final class ManifestLoader {
         this.root = Objects.requireNonNull(root, "root");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.store = Objects.requireNonNull(store, "store");
+        this.documents = new DocumentMapper(mapper);
     }
 
     /** The directory or file this loader reads. */
@@ -219,66 +213,6 @@ public final class ManifestLoader {
     }
 
     private Definition map(ManifestDocument doc, int index) {
-        ObjectRef ref = doc.ref();
-        if (doc.kind().isEmpty() || doc.apiVersion().isEmpty()) {
-            String field = doc.kind().isEmpty() ? "kind" : "apiVersion";
-            return definition(ref, null, doc, index, List.of(error(doc, ref, field, "required")));
-        }
-        KubernetesResource resource;
-        try {
-            resource = serialization.convertValue(doc.node(), KubernetesResource.class);
-        } catch (IllegalArgumentException e) {
-            String field = fieldOf(e);
-            String message = e.getCause() instanceof JsonMappingException jme ? jme.getOriginalMessage() : e.getMessage();
-            return definition(ref, null, doc, index,
-                    List.of(error(doc, ref, field, "invalid value: " + firstLine(message))));
-        }
-        if (resource instanceof GenericKubernetesResource || !(resource instanceof HasMetadata obj)) {
-            return definition(ref, null, doc, index, List.of(error(doc, ref, "kind", "unknown kind \""
-                    + doc.kind() + "\" for apiVersion \"" + doc.apiVersion() + "\"; Switchboard reads v1 Service,"
-                    + " discovery.k8s.io/v1 EndpointSlice and v1 Endpoints")));
-        }
-        ResourceMapper.Outcome outcome = mapper.map(obj);
-        List<ValidationError> errors = new ArrayList<>();
-        for (FieldError f : outcome.errors()) {
-            errors.add(error(doc, ref, f.field(), f.message()));
-        }
-        return definition(ref, outcome.mapped(), doc, index, errors);
-    }
-
-    private static Definition definition(ObjectRef ref, io.switchboard.store.Mapped mapped, ManifestDocument doc,
-                                         int index, List<ValidationError> errors) {
-        return new Definition(ref, new Definition.Slot(SOURCE, doc.file().toString(), index), mapped, errors,
-                Origin.file(doc.file(), doc.line()), doc::lineOf);
-    }
-
-    private static ValidationError error(ManifestDocument doc, ObjectRef ref, String field, String message) {
-        return new ValidationError(doc.file(), doc.lineOf(field), ref, field, message);
-    }
-
-    private static String firstLine(String s) {
-        int nl = s == null ? -1 : s.indexOf('\n');
-        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
-    }
-
-    /** The field path a Jackson mapping error points at, as {@code spec.ports[0].port}. */
-    private static String fieldOf(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
-                StringBuilder sb = new StringBuilder();
-                for (JsonMappingException.Reference r : jme.getPath()) {
-                    if (r.getFieldName() != null) {
-                        if (sb.length() > 0) {
-                            sb.append('.');
-                        }
-                        sb.append(r.getFieldName());
-                    } else if (r.getIndex() >= 0) {
-                        sb.append('[').append(r.getIndex()).append(']');
-                    }
-                }
-                return sb.toString();
-            }
-        }
-        return "";
+        return documents.map(doc, SOURCE, doc.source().location(), index);
     }
 }

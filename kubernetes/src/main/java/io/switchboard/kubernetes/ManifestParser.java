@@ -1,6 +1,6 @@
 package io.switchboard.kubernetes;
 
-import io.switchboard.store.ObjectRef;
+import io.switchboard.store.Origin;
 import io.switchboard.store.ValidationError;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -38,6 +38,11 @@ public final class ManifestParser {
 
     /** Parses {@code text} read from {@code file}. A syntax error anywhere rejects the whole file. */
     public static Result parse(Path file, String text) {
+        return parse(Origin.file(file, 0), text);
+    }
+
+    /** Parses {@code text} read from {@code file} (a file, an etcd key). A syntax error anywhere rejects it all. */
+    public static Result parse(Origin file, String text) {
         List<ManifestDocument> out = new ArrayList<>();
         try (JsonParser p = YAML.createParser(text)) {
             JsonToken t;
@@ -49,7 +54,7 @@ public final class ManifestParser {
                     continue;
                 }
                 if (!root.isObject()) {
-                    return new Result(List.of(), new ValidationError(file, line, null, "",
+                    return new Result(List.of(), new ValidationError(file.atLine(line), null, "",
                             "a document must be a mapping (a Kubernetes object), found " + root.getNodeType()));
                 }
                 // Lines are worked out from the start of the document's first line, only if an error needs them.
@@ -58,10 +63,10 @@ public final class ManifestParser {
             }
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
-            return new Result(List.of(), new ValidationError(file, loc == null ? 0 : loc.getLineNr(), null, "",
+            return new Result(List.of(), new ValidationError(file.atLine(loc == null ? 0 : loc.getLineNr()), null, "",
                     "invalid YAML: " + oneLine(e.getOriginalMessage())));
         } catch (IOException e) {
-            return new Result(List.of(), new ValidationError(file, 0, null, "", "cannot read: " + e.getMessage()));
+            return new Result(List.of(), new ValidationError(file, null, "", "cannot read: " + e.getMessage()));
         }
         return new Result(out, null);
     }
@@ -78,7 +83,7 @@ public final class ManifestParser {
         return String.join("; ", parts);
     }
 
-    private static void expand(Path file, int line, ObjectNode node, LineIndex lines, List<ManifestDocument> out) {
+    private static void expand(Origin file, int line, ObjectNode node, LineIndex lines, List<ManifestDocument> out) {
         String kind = node.path("kind").asText("");
         JsonNode items = node.get("items");
         if (kind.endsWith("List") && items != null && items.isArray()) {

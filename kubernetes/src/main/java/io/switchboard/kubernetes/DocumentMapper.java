@@ -1,0 +1,96 @@
+package io.switchboard.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.switchboard.store.Definition;
+import io.switchboard.store.ObjectRef;
+import io.switchboard.store.ValidationError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Turns one manifest document into the definition a source records: fabric8's model for the kind,
+ * then {@link ResourceMapper}. Shared by every source that reads manifests as text (files, etcd), so
+ * a value in etcd is checked exactly as a file is.
+ */
+public final class DocumentMapper {
+
+    private final ResourceMapper mapper;
+    private final KubernetesSerialization serialization = new KubernetesSerialization();
+
+    /** A mapper of documents through {@code mapper}. */
+    public DocumentMapper(ResourceMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    /**
+     * The definition {@code doc} makes in slot ({@code source}, {@code location}, {@code index}):
+     * what it maps to, or its errors, each naming where it came from, the object and the field.
+     */
+    public Definition map(ManifestDocument doc, String source, String location, int index) {
+        ObjectRef ref = doc.ref();
+        if (doc.kind().isEmpty() || doc.apiVersion().isEmpty()) {
+            String field = doc.kind().isEmpty() ? "kind" : "apiVersion";
+            return definition(ref, null, doc, new Definition.Slot(source, location, index), List.of(error(doc, ref, field, "required")));
+        }
+        KubernetesResource resource;
+        try {
+            resource = serialization.convertValue(doc.node(), KubernetesResource.class);
+        } catch (IllegalArgumentException e) {
+            String field = fieldOf(e);
+            String message = e.getCause() instanceof JsonMappingException jme ? jme.getOriginalMessage() : e.getMessage();
+            return definition(ref, null, doc, new Definition.Slot(source, location, index),
+                    List.of(error(doc, ref, field, "invalid value: " + firstLine(message))));
+        }
+        if (resource instanceof GenericKubernetesResource || !(resource instanceof HasMetadata obj)) {
+            return definition(ref, null, doc, new Definition.Slot(source, location, index), List.of(error(doc, ref, "kind", "unknown kind \""
+                    + doc.kind() + "\" for apiVersion \"" + doc.apiVersion() + "\"; Switchboard reads v1 Service,"
+                    + " discovery.k8s.io/v1 EndpointSlice and v1 Endpoints")));
+        }
+        ResourceMapper.Outcome outcome = mapper.map(obj);
+        List<ValidationError> errors = new ArrayList<>();
+        for (FieldError f : outcome.errors()) {
+            errors.add(error(doc, ref, f.field(), f.message()));
+        }
+        return definition(ref, outcome.mapped(), doc, new Definition.Slot(source, location, index), errors);
+    }
+
+    private static Definition definition(ObjectRef ref, io.switchboard.store.Mapped mapped, ManifestDocument doc,
+                                         Definition.Slot slot, List<ValidationError> errors) {
+        return new Definition(ref, slot, mapped, errors, doc.source().atLine(doc.line()), doc::lineOf);
+    }
+
+    private static ValidationError error(ManifestDocument doc, ObjectRef ref, String field, String message) {
+        return new ValidationError(doc.originOf(field), ref, field, message);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s == null ? -1 : s.indexOf('\n');
+        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
+    }
+
+    /** The field path a Jackson mapping error points at, as {@code spec.ports[0].port}. */
+    private static String fieldOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
+                StringBuilder sb = new StringBuilder();
+                for (JsonMappingException.Reference r : jme.getPath()) {
+                    if (r.getFieldName() != null) {
+                        if (sb.length() > 0) {
+                            sb.append('.');
+                        }
+                        sb.append(r.getFieldName());
+                    } else if (r.getIndex() >= 0) {
+                        sb.append('[').append(r.getIndex()).append(']');
+                    }
+                }
+                return sb.toString();
+            }
+        }
+        return "";
+    }
+}
