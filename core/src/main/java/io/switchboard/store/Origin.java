@@ -10,7 +10,7 @@ import java.util.Objects;
  *
  * @param kind     which kind of source
  * @param location the file path, the API object ({@code Service default/web}), or the etcd key
- * @param line     1-based line in a file, 0 when unknown or not a file
+ * @param line     1-based line in a file or an etcd value, 0 when unknown or not text
  * @param version  the resourceVersion or etcd revision, or empty
  */
 public record Origin(Kind kind, String location, int line, String version) {
@@ -39,9 +39,9 @@ public record Origin(Kind kind, String location, int line, String version) {
         return new Origin(Kind.ETCD, key, 0, Long.toString(revision));
     }
 
-    /** The same origin at another line (files only; others ignore lines). */
+    /** The same origin at another line (files and etcd values; the API's objects have none). */
     public Origin atLine(int newLine) {
-        return kind == Kind.FILE && newLine != line ? new Origin(kind, location, newLine, version) : this;
+        return kind != Kind.KUBERNETES && newLine != line ? new Origin(kind, location, newLine, version) : this;
     }
 
     /** The file, when this is one. */
@@ -54,7 +54,8 @@ public record Origin(Kind kind, String location, int line, String version) {
         return switch (kind) {
             case FILE -> line > 0 ? location + ":" + line : location;
             case KUBERNETES -> "kubernetes API " + location + (version.isEmpty() ? "" : " (resourceVersion " + version + ")");
-            case ETCD -> "etcd key " + location + (version.isEmpty() ? "" : " (revision " + version + ")");
+            case ETCD -> "etcd key " + location + (version.isEmpty() ? "" : " (revision " + version + ")")
+                    + (line > 0 ? " line " + line : "");
         };
     }
 }

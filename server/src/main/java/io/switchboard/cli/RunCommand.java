@@ -74,14 +74,20 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ProxyOptions options = new ProxyOptions();
 
+    @Mixin
+    EtcdOptions etcd = new EtcdOptions();
+
     @Override
     public Integer call() throws Exception {
         boolean api = kubernetes || kubeconfig != null;
-        if (config == null && !api) {
+        if (config == null && !api && !etcd.given()) {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                    "nothing to serve: give --config DIR, --kubernetes or --kubeconfig PATH");
+                    "nothing to serve: give --config DIR, --kubernetes, --kubeconfig PATH or --etcd URL");
         }
         SwitchboardConfig c = options.toConfig(config, api);
+        if (etcd.given()) {
+            c = c.withEtcd(config, etcd.settings(new CommandLine(this)));
+        }
         if (api) {
             InetSocketAddress healthzAddress = null;
             String h = healthz == null ? "0.0.0.0:10256" : healthz;

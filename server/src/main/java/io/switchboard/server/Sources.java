@@ -8,6 +8,7 @@ import io.switchboard.healthcheck.ProxyHealthServer;
 import io.switchboard.healthcheck.ServiceHealthServers;
 import io.switchboard.kubernetes.ResourceMapper;
 import io.switchboard.node.LocalRoutes;
+import io.switchboard.source.etcd.EtcdSource;
 import io.switchboard.source.kubernetes.KubernetesSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import java.time.Instant;
 
 /**
  * Wires what a configuration asks for beyond the manifest directory: the Kubernetes API source with
- * its client, local routes for Service addresses, and kube-proxy's health servers (the proxy's {@code /healthz} and the Services'
+ * its client, the etcd source, local routes for Service addresses, and kube-proxy's health servers (the proxy's {@code /healthz} and the Services'
  * health-check node ports), all fed by the sync loop.
  */
 final class Sources {
@@ -33,6 +34,11 @@ final class Sources {
             sb.closeWith(client);
             KubernetesSource source = new KubernetesSource(client, new KubernetesSource.Settings(k.namespaces(),
                     config.nodeName(), k.resync()), mapper, sb.store());
+            source.metrics().collectors().forEach(sb.admin().registry()::register);
+            sb.addSource(source);
+        }
+        if (config.etcd() != null) {
+            EtcdSource source = new EtcdSource(config.etcd(), mapper, sb.store());
             source.metrics().collectors().forEach(sb.admin().registry()::register);
             sb.addSource(source);
         }

@@ -80,8 +80,8 @@ public final class Switchboard implements ProxyState, AutoCloseable {
 
     private Switchboard(SwitchboardConfig config) throws IOException {
         this.config = Objects.requireNonNull(config, "config");
-        if (config.config() == null && config.kubernetes() == null) {
-            throw new IllegalArgumentException("no source: give a manifest directory, the Kubernetes API, or both");
+        if (config.config() == null && config.kubernetes() == null && config.etcd() == null) {
+            throw new IllegalArgumentException("no source: give a manifest directory, the Kubernetes API or etcd");
         }
         this.store = new ObjectStore(config.nodePortAddresses());
         this.builder = new RoutingTableBuilder(new RoutingTableBuilder.Settings(config.nodeName(),
