@@ -88,12 +88,14 @@ final class EtcdCommand {
 
         @Override
         public Integer call() throws Exception {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
             ManifestLoader.LoadResult checked = new ManifestLoader(path, new ResourceMapper(proxyName)).load();
             if (!checked.errors().isEmpty()) {
                 for (ValidationError e : checked.errors()) {
-                    System.err.println("error: " + e);
+                    err.println("error: " + e);
                 }
-                System.err.println("nothing stored: " + checked.errors().size() + " errors");
+                err.println("nothing stored: " + checked.errors().size() + " errors");
                 return 1;
             }
             Map<String, String> values = new LinkedHashMap<>();
@@ -102,7 +104,7 @@ final class EtcdCommand {
                 for (ManifestDocument doc : parsed.documents()) {
                     String k = keyOf(etcd.prefix, doc.ref());
                     if (values.put(k, YAML.writeValueAsString(doc.node())) != null) {
-                        System.err.println("error: " + doc.originOf("") + ": " + doc.ref() + " is defined twice");
+                        err.println("error: " + doc.originOf("") + ": " + doc.ref() + " is defined twice");
                         return 1;
                     }
                 }
@@ -126,8 +128,8 @@ final class EtcdCommand {
                     revision = client.getKVClient().txn().Then(ops.toArray(Op[]::new)).commit()
                             .get(30, TimeUnit.SECONDS).getHeader().getRevision();
                 }
-                all.forEach(e -> System.out.println("put " + e.getKey()));
-                System.out.println(all.size() + " objects stored at revision " + revision);
+                all.forEach(e -> out.println("put " + e.getKey()));
+                out.println(all.size() + " objects stored at revision " + revision);
             }
             return 0;
         }
@@ -159,23 +161,25 @@ final class EtcdCommand {
 
         @Override
         public Integer call() throws Exception {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
             try (Client client = client(etcd, spec.commandLine())) {
                 if (key == null) {
                     var r = client.getKVClient().get(bytes(etcd.prefix), GetOption.builder().isPrefix(true)
                             .withKeysOnly(true).build()).get(30, TimeUnit.SECONDS);
                     for (KeyValue kv : r.getKvs()) {
-                        System.out.println(kv.getKey().toString(StandardCharsets.UTF_8).substring(etcd.prefix.length())
+                        out.println(kv.getKey().toString(StandardCharsets.UTF_8).substring(etcd.prefix.length())
                                 + "\trevision " + kv.getModRevision());
                     }
-                    System.out.println(r.getKvs().size() + " keys at revision " + r.getHeader().getRevision());
+                    out.println(r.getKvs().size() + " keys at revision " + r.getHeader().getRevision());
                     return 0;
                 }
                 var r = client.getKVClient().get(bytes(etcd.prefix + key)).get(30, TimeUnit.SECONDS);
                 if (r.getKvs().isEmpty()) {
-                    System.err.println("error: no key " + etcd.prefix + key);
+                    err.println("error: no key " + etcd.prefix + key);
                     return 1;
                 }
-                System.out.print(r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
+                out.print(r.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
                 return 0;
             }
         }
@@ -193,14 +197,16 @@ final class EtcdCommand {
 
         @Override
         public Integer call() throws Exception {
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.io.PrintWriter err = spec.commandLine().getErr();
             try (Client client = client(etcd, spec.commandLine())) {
                 long n = client.getKVClient().delete(bytes(etcd.prefix + key), DeleteOption.DEFAULT)
                         .get(30, TimeUnit.SECONDS).getDeleted();
                 if (n == 0) {
-                    System.err.println("error: no key " + etcd.prefix + key);
+                    err.println("error: no key " + etcd.prefix + key);
                     return 1;
                 }
-                System.out.println("deleted " + etcd.prefix + key);
+                out.println("deleted " + etcd.prefix + key);
                 return 0;
             }
         }
