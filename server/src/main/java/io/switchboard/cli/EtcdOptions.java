@@ -35,6 +35,11 @@ final class EtcdOptions {
             description = "File whose first line is the etcd user's password (kept out of the process list).")
     Path passwordFile;
 
+    @Option(names = "--fleet-ttl", defaultValue = "10", paramLabel = "SECONDS",
+            description = "With run: how long this instance's fleet entry outlives it (its lease TTL;"
+                    + " default: ${DEFAULT-VALUE}).")
+    long fleetTtl;
+
     /** True when etcd endpoints were given. */
     boolean given() {
         return endpoints != null && !endpoints.isEmpty();
@@ -54,7 +59,7 @@ final class EtcdOptions {
                 password = lines.isEmpty() ? "" : lines.get(0);
             }
             return new EtcdSettings(endpoints.stream().map(String::trim).toList(), prefix, caCert, cert, key, name,
-                    password);
+                    password, fleetTtl);
         } catch (java.io.IOException e) {
             throw new CommandLine.ParameterException(cmd, "--etcd-password-file: cannot read " + passwordFile + ": "
                     + e.getMessage());

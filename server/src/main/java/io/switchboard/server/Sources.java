@@ -9,6 +9,8 @@ import io.switchboard.healthcheck.ServiceHealthServers;
 import io.switchboard.kubernetes.ResourceMapper;
 import io.switchboard.node.LocalRoutes;
 import io.switchboard.source.etcd.EtcdSource;
+import io.switchboard.source.etcd.FleetMember;
+import java.net.InetSocketAddress;
 import io.switchboard.source.kubernetes.KubernetesSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +43,13 @@ final class Sources {
             EtcdSource source = new EtcdSource(config.etcd(), mapper, sb.store());
             source.metrics().collectors().forEach(sb.admin().registry()::register);
             sb.addSource(source);
+            FleetMember member = new FleetMember(config.etcd(), () -> {
+                InetSocketAddress admin = sb.adminAddress();
+                return new FleetMember.Identity(config.nodeName(), admin.getAddress().getHostAddress() + ":"
+                        + admin.getPort(), Version.current(), ProcessHandle.current().pid());
+            }, source, config.etcd().fleetTtl());
+            sb.closeWith(member);
+            sb.addListener((table, node, ready, started) -> member.synced(Instant.now()));
         }
         SwitchboardConfig.ServiceAddresses addresses = config.serviceAddresses();
         if (!addresses.isEmpty()) {

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,10 +61,17 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts on {@code port} for clients, waiting until it answers. */
     public EtcdServer start(int port) throws Exception {
+        return start(port, List.of());
+    }
+
+    /** Starts on {@code port} of loopback and of {@code alsoOn} (veth ends of test namespaces). */
+    public EtcdServer start(int port, List<String> alsoOn) throws Exception {
+        StringBuilder listen = new StringBuilder("http://127.0.0.1:" + port);
+        alsoOn.forEach(a -> listen.append(",http://").append(a).append(':').append(port));
         String client = "http://127.0.0.1:" + port;
         String peer = "http://127.0.0.1:" + peerPort;
         process = new ProcessBuilder("etcd", "--name", "sbtest", "--data-dir", data.toString(),
-                "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-client-urls", listen.toString(), "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", "sbtest=" + peer)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

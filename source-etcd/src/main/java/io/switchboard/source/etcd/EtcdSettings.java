@@ -23,9 +23,13 @@ import java.util.Objects;
  * @param key       its private key (PKCS#8 PEM), or null
  * @param user      user name for etcd's authentication, or null
  * @param password  that user's password, or null
+ * @param fleetTtl  seconds a {@code run} instance's fleet entry outlives it (its lease TTL)
  */
 public record EtcdSettings(List<String> endpoints, String prefix, Path caCert, Path cert, Path key, String user,
-                           String password) {
+                           String password, long fleetTtl) {
+
+    /** The default fleet lease TTL, in seconds. */
+    public static final long DEFAULT_FLEET_TTL = 10;
 
     /** The default key prefix. */
     public static final String DEFAULT_PREFIX = "/switchboard/";
@@ -50,13 +54,16 @@ public record EtcdSettings(List<String> endpoints, String prefix, Path caCert, P
             throw new IllegalArgumentException("--etcd-cert and --etcd-key go together");
         }
         if ((user == null) != (password == null)) {
-            throw new IllegalArgumentException("--etcd-user needs a password (USER:PASSWORD or --etcd-password)");
+            throw new IllegalArgumentException("--etcd-user needs a password (USER:PASSWORD or --etcd-password-file)");
+        }
+        if (fleetTtl < 2) {
+            throw new IllegalArgumentException("--fleet-ttl: at least 2 seconds, got " + fleetTtl);
         }
     }
 
     /** Plain endpoints under the default prefix. */
     public static EtcdSettings plain(List<String> endpoints, String prefix) {
-        return new EtcdSettings(endpoints, prefix, null, null, null, null, null);
+        return new EtcdSettings(endpoints, prefix, null, null, null, null, null, DEFAULT_FLEET_TTL);
     }
 
     /** The prefix as etcd bytes. */

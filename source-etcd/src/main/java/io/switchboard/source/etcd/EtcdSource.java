@@ -70,6 +70,8 @@ public final class EtcdSource implements Source {
     private volatile boolean degraded;
     private volatile String detail = "connecting";
     private volatile long revision;
+    /** The revision of the last manifest change applied (fleet entries do not count). */
+    private volatile long configRevision;
     private volatile long lastEventNanos;
     private String lastFailure;
 
@@ -102,6 +104,14 @@ public final class EtcdSource implements Source {
         return revision;
     }
 
+    /**
+     * The revision of the last change to a manifest this source has applied: what {@code fleet list}
+     * compares across instances (the prefix's own revision also moves with fleet entries).
+     */
+    public long configRevision() {
+        return configRevision;
+    }
+
     /** Nanos ({@link System#nanoTime}) of the last event or list, 0 before. */
     long lastEventNanos() {
         return lastEventNanos;
@@ -122,7 +132,7 @@ public final class EtcdSource implements Source {
             GetResponse r = client.getKVClient().get(prefix, GetOption.builder().isPrefix(true).build())
                     .get(10, TimeUnit.SECONDS);
             long rev = r.getHeader().getRevision();
-            replaceAll(r.getKvs());
+            replaceAll(r.getKvs(), rev);
             revision = rev;
             lastEventNanos = System.nanoTime();
             metrics.listed();
@@ -161,7 +171,12 @@ public final class EtcdSource implements Source {
             String key = kv.getKey().toString(StandardCharsets.UTF_8);
             switch (e.getEventType()) {
                 case PUT -> record(key, kv);
-                case DELETE -> forget(key);
+                case DELETE -> {
+                    if (!isFleetKey(key)) {
+                        forget(key);
+                        configRevision = Math.max(configRevision, kv.getModRevision());
+                    }
+                }
                 default -> LOG.atWarn().addKeyValue("key", key).addKeyValue("type", e.getEventType())
                         .log("etcd watch event of an unknown type, ignored");
             }
@@ -232,18 +247,25 @@ public final class EtcdSource implements Source {
     }
 
     /** Records every key listed and forgets the ones this source had that are gone. */
-    private synchronized void replaceAll(List<KeyValue> kvs) {
+    private synchronized void replaceAll(List<KeyValue> kvs, long listRevision) {
         Set<String> present = new HashSet<>();
+        long latest = 0;
         for (KeyValue kv : kvs) {
             String key = kv.getKey().toString(StandardCharsets.UTF_8);
             present.add(key);
             record(key, kv);
+            if (!isFleetKey(key)) {
+                latest = Math.max(latest, kv.getModRevision());
+            }
         }
         for (String key : new ArrayList<>(byKey.keySet())) {
             if (!present.contains(key)) {
                 forget(key);
+                // Deleted at some revision up to this list's; the list's is the one known.
+                latest = listRevision;
             }
         }
+        configRevision = Math.max(configRevision, latest);
         for (String key : new ArrayList<>(syntaxErrors.keySet())) {
             if (!present.contains(key)) {
                 syntaxErrors.remove(key);
@@ -256,6 +278,7 @@ public final class EtcdSource implements Source {
         if (isFleetKey(key)) {
             return;
         }
+        configRevision = Math.max(configRevision, kv.getModRevision());
         Origin origin = Origin.etcd(key, kv.getModRevision());
         ManifestParser.Result parsed = ManifestParser.parse(origin, kv.getValue().toString(StandardCharsets.UTF_8));
         if (parsed.error() != null) {
