@@ -26,17 +26,19 @@ import java.util.Set;
  * @param udpStreamTimeout how long a UDP flow that has seen traffic both ways lives without traffic
  *                         ({@code nf_conntrack_udp_timeout_stream}, 120 s)
  * @param http             request-level behaviour of HTTP ports
+ * @param sharedLoad       whether a fleet on etcd shares this Service's per-endpoint load, so the
+ *                         connection-count schedulers weigh every instance's connections
  */
 public record ServiceOptions(Algorithm scheduler, Set<SchedulerFlag> schedulerFlags,
                              Map<String, Integer> endpointWeights, Optional<HealthCheck> healthCheck,
                              Duration connectTimeout, int connectAttempts, Duration idleTimeout,
                              Duration downBackoff, Duration udpTimeout, Duration udpStreamTimeout,
-                             HttpOptions http) {
+                             HttpOptions http, boolean sharedLoad) {
 
     /** The options of a Service with no Switchboard annotations. */
     public static final ServiceOptions DEFAULT = new ServiceOptions(Algorithm.RR, Set.of(), Map.of(),
             Optional.empty(), Duration.ofSeconds(2), 3, Duration.ofHours(1), Duration.ofSeconds(1),
-            Duration.ofSeconds(30), Duration.ofSeconds(120), HttpOptions.DEFAULT);
+            Duration.ofSeconds(30), Duration.ofSeconds(120), HttpOptions.DEFAULT, false);
 
     public ServiceOptions {
         Objects.requireNonNull(scheduler, "scheduler");
@@ -52,6 +54,15 @@ public record ServiceOptions(Algorithm scheduler, Set<SchedulerFlag> schedulerFl
         if (connectAttempts < 1) {
             throw new IllegalArgumentException("connectAttempts must be at least 1");
         }
+    }
+
+    /** Options whose load is this instance's alone. */
+    public ServiceOptions(Algorithm scheduler, Set<SchedulerFlag> schedulerFlags, Map<String, Integer> endpointWeights,
+                          Optional<HealthCheck> healthCheck, Duration connectTimeout, int connectAttempts,
+                          Duration idleTimeout, Duration downBackoff, Duration udpTimeout, Duration udpStreamTimeout,
+                          HttpOptions http) {
+        this(scheduler, schedulerFlags, endpointWeights, healthCheck, connectTimeout, connectAttempts, idleTimeout,
+                downBackoff, udpTimeout, udpStreamTimeout, http, false);
     }
 
     /** The weight configured for an endpoint, looked up by IP address first, then by pod name. */

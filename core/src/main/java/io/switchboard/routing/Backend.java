@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * One endpoint of one Service port at run time: where connections go, how many it has, what it has
- * carried, and whether health checking or a failed connect holds it down. A Backend outlives routing
+ * One endpoint of one Service port at run time: where connections go, how many it has (its own and,
+ * for a shared-load Service, other fleet members'), what it has carried, and whether health
+ * checking or a failed connect holds it down. A Backend outlives routing
  * table rebuilds while its endpoint stays, so counts and health carry over; connections still open
  * when it is removed keep it and finish normally.
  */
@@ -31,6 +32,8 @@ public final class Backend implements Destination {
     private volatile boolean balancesRequests;
 
     private final AtomicInteger active = new AtomicInteger();
+    /** Connections (requests in flight, on HTTP ports) other fleet members have open to this endpoint. */
+    private volatile int remote;
     private final AtomicInteger inactive = new AtomicInteger();
     private final LongAdder connections = new LongAdder();
     private final LongAdder bytesToEndpoint = new LongAdder();
@@ -101,7 +104,22 @@ public final class Backend implements Destination {
      */
     @Override
     public int activeConnections() {
+        return localActiveConnections() + remote;
+    }
+
+    /** This instance's share of {@link #activeConnections()}: what it publishes to its fleet. */
+    public int localActiveConnections() {
         return balancesRequests ? requests.inFlight() : active.get();
+    }
+
+    /** Other instances' connections to this endpoint, from a shared-load fleet (0 otherwise). */
+    public int remoteActiveConnections() {
+        return remote;
+    }
+
+    /** Sets what other instances have open to this endpoint; the sum over the fleet, never negative. */
+    public void remoteActiveConnections(int n) {
+        remote = Math.max(0, n);
     }
 
     @Override
@@ -126,7 +144,7 @@ public final class Backend implements Destination {
 
     @Override
     public int inFlightRequests() {
-        return requests.inFlight();
+        return requests.inFlight() + (balancesRequests ? remote : 0);
     }
 
     @Override

@@ -47,13 +47,14 @@ public final class Annotations {
     public static final String OUTLIER_EJECTION = PREFIX + "outlier-base-ejection";
     public static final String HASH_KEY = PREFIX + "hash-key";
     public static final String STICKY_COOKIE = PREFIX + "sticky-cookie";
+    public static final String SHARED_LOAD = PREFIX + "shared-load";
 
     /** Every annotation Switchboard reads. */
     public static final List<String> KNOWN = List.of(SCHEDULER, SCHEDULER_FLAGS, ENDPOINT_WEIGHTS, HEALTH_CHECK,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_RISE, HEALTH_CHECK_FALL, CONNECT_TIMEOUT,
             CONNECT_ATTEMPTS, IDLE_TIMEOUT, DOWN_BACKOFF, UDP_TIMEOUT, UDP_STREAM_TIMEOUT, HTTP_RETRIES,
             HTTP_RETRY_BUDGET, HTTP_TRY_TIMEOUT, HTTP_REQUEST_TIMEOUT, HTTP_MAX_REQUESTS, OUTLIER_ERRORS,
-            OUTLIER_EJECTION, HASH_KEY, STICKY_COOKIE);
+            OUTLIER_EJECTION, HASH_KEY, STICKY_COOKIE, SHARED_LOAD);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -100,9 +101,14 @@ public final class Annotations {
                 value(a, OUTLIER_EJECTION, h.outlierBaseEjection(), Annotations::positiveDuration, errors),
                 value(a, HASH_KEY, h.hashKey(), Annotations::hashKey, errors),
                 value(a, STICKY_COOKIE, h.stickyCookie(), Annotations::cookieName, errors));
+        boolean shared = value(a, SHARED_LOAD, d.sharedLoad(), v -> switch (v) {
+            case "true" -> true;
+            case "false", "" -> false;
+            default -> throw new IllegalArgumentException("expected \"true\" or \"false\", got \"" + v + "\"");
+        }, errors);
         return new ServiceOptions(scheduler, flags, weights,
                 check ? Optional.of(new HealthCheck(interval, timeout, rise, fall)) : Optional.empty(),
-                connectTimeout, attempts, idle, backoff, udp, udpStream, http);
+                connectTimeout, attempts, idle, backoff, udp, udpStream, http, shared);
     }
 
     /** The field path of an annotation, for errors. */

@@ -25,7 +25,8 @@ public final class RoutingView {
     /** One endpoint of a route; the request counts are those of HTTP (L7) ports. */
     public record EndpointView(String address, int weight, int active, int inactive, long connections,
                                long bytesToEndpoint, long bytesFromEndpoint, long connectFailures,
-                               int requestsInFlight, long requests, String state, String pod, String node) {
+                               int requestsInFlight, long requests, String state, String pod, String node,
+                               int remoteActive) {
     }
 
     /** One served address. */
@@ -100,7 +101,7 @@ public final class RoutingView {
         return new EndpointView(hostPort(b.socketAddress()), b.weight(), b.relayedActiveConnections(),
                 b.relayedInactiveConnections(), b.totalConnections(), b.bytesToEndpoint(), b.bytesFromEndpoint(),
                 b.connectFailures(), b.requests().inFlight(), b.requests().total(), state, b.targetName(),
-                b.nodeName());
+                b.nodeName(), b.remoteActiveConnections());
     }
 
     /** The health of a schedulable endpoint. */

@@ -40,6 +40,11 @@ final class EtcdOptions {
                     + " default: ${DEFAULT-VALUE}).")
     long fleetTtl;
 
+    @Option(names = "--shared-load-interval", defaultValue = "500ms", converter = ProxyOptions.DurationConverter.class,
+            description = "With run: how often this instance publishes the load of shared-load Services"
+                    + " (default: ${DEFAULT-VALUE}).")
+    java.time.Duration sharedLoadInterval;
+
     /** True when etcd endpoints were given. */
     boolean given() {
         return endpoints != null && !endpoints.isEmpty();
@@ -59,7 +64,7 @@ final class EtcdOptions {
                 password = lines.isEmpty() ? "" : lines.get(0);
             }
             return new EtcdSettings(endpoints.stream().map(String::trim).toList(), prefix, caCert, cert, key, name,
-                    password, fleetTtl);
+                    password, fleetTtl, sharedLoadInterval.toMillis());
         } catch (java.io.IOException e) {
             throw new CommandLine.ParameterException(cmd, "--etcd-password-file: cannot read " + passwordFile + ": "
                     + e.getMessage());

@@ -46,7 +46,8 @@ final class FleetCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            String fleet = etcd.prefix + EtcdSettings.FLEET;
+            String fleet = etcd.prefix + EtcdSettings.MEMBERS;
+            String fleetKeys = etcd.prefix + EtcdSettings.FLEET;
             try (Client client = EtcdCommand.client(etcd, spec.commandLine())) {
                 var all = client.getKVClient().get(EtcdCommand.bytes(etcd.prefix), GetOption.builder().isPrefix(true)
                         .build()).get(30, TimeUnit.SECONDS);
@@ -54,8 +55,11 @@ final class FleetCommand {
                 List<Member> members = new ArrayList<>();
                 for (KeyValue kv : all.getKvs()) {
                     String key = kv.getKey().toString(StandardCharsets.UTF_8);
-                    if (!key.startsWith(fleet)) {
+                    if (!key.startsWith(fleetKeys)) {
                         latest = Math.max(latest, kv.getModRevision());
+                        continue;
+                    }
+                    if (!key.startsWith(fleet)) {
                         continue;
                     }
                     JsonNode v = JSON.readTree(kv.getValue().toString(StandardCharsets.UTF_8));

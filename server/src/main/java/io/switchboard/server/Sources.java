@@ -10,6 +10,7 @@ import io.switchboard.kubernetes.ResourceMapper;
 import io.switchboard.node.LocalRoutes;
 import io.switchboard.source.etcd.EtcdSource;
 import io.switchboard.source.etcd.FleetMember;
+import io.switchboard.source.etcd.SharedLoad;
 import java.net.InetSocketAddress;
 import io.switchboard.source.kubernetes.KubernetesSource;
 import java.io.IOException;
@@ -48,8 +49,17 @@ final class Sources {
                 return new FleetMember.Identity(config.nodeName(), admin.getAddress().getHostAddress() + ":"
                         + admin.getPort(), Version.current(), ProcessHandle.current().pid());
             }, source, config.etcd().fleetTtl());
+            SharedLoad shared = new SharedLoad(config.etcd(), member, source, sb::table,
+                    config.etcd().sharedLoadInterval());
+            shared.collectors().forEach(sb.admin().registry()::register);
+            shared.start();
+            // Closed before the member, whose lease revocation then deletes the load keys too.
+            sb.closeWith(shared);
             sb.closeWith(member);
-            sb.addListener((table, node, ready, started) -> member.synced(Instant.now()));
+            sb.addListener((table, node, ready, started) -> {
+                member.synced(Instant.now());
+                shared.applyAll();
+            });
         }
         SwitchboardConfig.ServiceAddresses addresses = config.serviceAddresses();
         if (!addresses.isEmpty()) {

@@ -207,7 +207,7 @@ class FleetIT {
         for (String node : List.of("left", "right")) {
             Switchboard sb = closing(Switchboard.start(SwitchboardConfig.defaults(dir)
                     .withAdmin(new InetSocketAddress("127.0.0.1", 0)).withWorkers(1).withNodeName(node)
-                    .withEtcd(null, new EtcdSettings(List.of(etcd.url()), PREFIX, null, null, null, null, null, TTL))));
+                    .withEtcd(null, EtcdSettings.plain(List.of(etcd.url()), PREFIX).withFleet(TTL, 500))));
             assertThat(sb.awaitFirstSync(Duration.ofSeconds(20))).isTrue();
             pair.add(sb);
         }

@@ -24,17 +24,25 @@ import java.util.Objects;
  * @param user      user name for etcd's authentication, or null
  * @param password  that user's password, or null
  * @param fleetTtl  seconds a {@code run} instance's fleet entry outlives it (its lease TTL)
+ * @param sharedLoadInterval milliseconds between publications of shared load
  */
 public record EtcdSettings(List<String> endpoints, String prefix, Path caCert, Path cert, Path key, String user,
-                           String password, long fleetTtl) {
+                           String password, long fleetTtl, long sharedLoadInterval) {
+
+    /** The default interval between shared-load publications, in milliseconds. */
+    public static final long DEFAULT_SHARED_LOAD_INTERVAL = 500;
 
     /** The default fleet lease TTL, in seconds. */
     public static final long DEFAULT_FLEET_TTL = 10;
 
     /** The default key prefix. */
     public static final String DEFAULT_PREFIX = "/switchboard/";
-    /** Under the prefix, where fleet members register: not manifests. */
+    /** Under the prefix, the fleet's own keys: not manifests. */
     public static final String FLEET = "fleet/";
+    /** Under the prefix, where members register ({@code fleet/members/NODE@ADMIN}). */
+    public static final String MEMBERS = FLEET + "members/";
+    /** Under the prefix, where members publish shared load ({@code fleet/load/NODE@ADMIN/NS/NAME/PORT}). */
+    public static final String LOAD = FLEET + "load/";
 
     public EtcdSettings {
         endpoints = List.copyOf(endpoints);
@@ -56,14 +64,23 @@ public record EtcdSettings(List<String> endpoints, String prefix, Path caCert, P
         if ((user == null) != (password == null)) {
             throw new IllegalArgumentException("--etcd-user needs a password (USER:PASSWORD or --etcd-password-file)");
         }
+        if (sharedLoadInterval < 50) {
+            throw new IllegalArgumentException("--shared-load-interval: at least 50ms, got " + sharedLoadInterval + "ms");
+        }
         if (fleetTtl < 2) {
             throw new IllegalArgumentException("--fleet-ttl: at least 2 seconds, got " + fleetTtl);
         }
     }
 
-    /** Plain endpoints under the default prefix. */
+    /** The same with another fleet TTL and shared-load interval. */
+    public EtcdSettings withFleet(long ttl, long intervalMillis) {
+        return new EtcdSettings(endpoints, prefix, caCert, cert, key, user, password, ttl, intervalMillis);
+    }
+
+    /** Plain endpoints under {@code prefix}. */
     public static EtcdSettings plain(List<String> endpoints, String prefix) {
-        return new EtcdSettings(endpoints, prefix, null, null, null, null, null, DEFAULT_FLEET_TTL);
+        return new EtcdSettings(endpoints, prefix, null, null, null, null, null, DEFAULT_FLEET_TTL,
+                DEFAULT_SHARED_LOAD_INTERVAL);
     }
 
     /** The prefix as etcd bytes. */

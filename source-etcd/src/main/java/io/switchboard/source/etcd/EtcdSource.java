@@ -65,6 +65,7 @@ public final class EtcdSource implements Source {
     private Client client;
     private Watch.Watcher watcher;
     private Runnable onChange = () -> { };
+    private volatile FleetListener fleet = FleetListener.NONE;
     private volatile boolean closed;
     private volatile boolean ready;
     private volatile boolean degraded;
@@ -80,6 +81,38 @@ public final class EtcdSource implements Source {
         this.settings = settings;
         this.store = store;
         this.documents = new DocumentMapper(mapper);
+    }
+
+    /** Told of the fleet's keys (members, shared load) this source's watch sees; the source itself skips them. */
+    public interface FleetListener {
+        /** Ignores everything. */
+        FleetListener NONE = new FleetListener() {
+            @Override
+            public void put(String key, String value) {
+            }
+
+            @Override
+            public void deleted(String key) {
+            }
+
+            @Override
+            public void listed(Map<String, String> all) {
+            }
+        };
+
+        /** A fleet key was written. */
+        void put(String key, String value);
+
+        /** A fleet key was deleted (its lease expired, or its owner removed it). */
+        void deleted(String key);
+
+        /** A full list: these are every fleet key now. */
+        void listed(Map<String, String> all);
+    }
+
+    /** Sends the fleet's keys to {@code listener} from now on (set before {@link #start}). */
+    public void fleetListener(FleetListener listener) {
+        this.fleet = listener;
     }
 
     @Override
@@ -170,9 +203,17 @@ public final class EtcdSource implements Source {
             KeyValue kv = e.getKeyValue();
             String key = kv.getKey().toString(StandardCharsets.UTF_8);
             switch (e.getEventType()) {
-                case PUT -> record(key, kv);
+                case PUT -> {
+                    if (isFleetKey(key)) {
+                        fleet.put(key, kv.getValue().toString(StandardCharsets.UTF_8));
+                    } else {
+                        record(key, kv);
+                    }
+                }
                 case DELETE -> {
-                    if (!isFleetKey(key)) {
+                    if (isFleetKey(key)) {
+                        fleet.deleted(key);
+                    } else {
                         forget(key);
                         configRevision = Math.max(configRevision, kv.getModRevision());
                     }
@@ -249,14 +290,17 @@ public final class EtcdSource implements Source {
     /** Records every key listed and forgets the ones this source had that are gone. */
     private synchronized void replaceAll(List<KeyValue> kvs, long listRevision) {
         Set<String> present = new HashSet<>();
+        Map<String, String> fleetKeys = new HashMap<>();
         long latest = 0;
         for (KeyValue kv : kvs) {
             String key = kv.getKey().toString(StandardCharsets.UTF_8);
+            if (isFleetKey(key)) {
+                fleetKeys.put(key, kv.getValue().toString(StandardCharsets.UTF_8));
+                continue;
+            }
             present.add(key);
             record(key, kv);
-            if (!isFleetKey(key)) {
-                latest = Math.max(latest, kv.getModRevision());
-            }
+            latest = Math.max(latest, kv.getModRevision());
         }
         for (String key : new ArrayList<>(byKey.keySet())) {
             if (!present.contains(key)) {
@@ -266,6 +310,7 @@ public final class EtcdSource implements Source {
             }
         }
         configRevision = Math.max(configRevision, latest);
+        fleet.listed(fleetKeys);
         for (String key : new ArrayList<>(syntaxErrors.keySet())) {
             if (!present.contains(key)) {
                 syntaxErrors.remove(key);

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This instance's entry in the fleet: {@code PREFIX fleet/NODE@ADMIN}, a JSON value (node name,
+ * This instance's entry in the fleet: {@code PREFIX fleet/members/NODE@ADMIN}, a JSON value (node name,
  * version, admin address, pid, the config revision applied, the last sync) bound to a lease. Every
  * third of the TTL it refreshes the lease and rewrites the value, and at once when the applied
  * revision changes; when the lease is gone (etcd lost it, or was away longer than the TTL) it takes
@@ -43,7 +43,7 @@ public final class FleetMember implements AutoCloseable {
     });
     private final AtomicBoolean publishQueued = new AtomicBoolean();
     private volatile Client client;
-    private long lease;
+    private volatile long lease;
     private volatile Instant lastSync;
     private long publishedRevision = -1;
     private String lastFailure;
@@ -66,7 +66,22 @@ public final class FleetMember implements AutoCloseable {
 
     /** The key of this instance (once started). */
     public String key() {
-        return settings.prefix() + EtcdSettings.FLEET + identity.node() + "@" + identity.admin();
+        return settings.prefix() + EtcdSettings.MEMBERS + id();
+    }
+
+    /** This instance among the fleet, {@code NODE@ADMIN} (once started). */
+    public String id() {
+        return identity.node() + "@" + identity.admin();
+    }
+
+    /** The lease this instance's keys live by, 0 while it has none. */
+    public long lease() {
+        return lease;
+    }
+
+    /** True once registration has begun. */
+    public boolean started() {
+        return client != null;
     }
 
     /** Starts registering and refreshing. */
