@@ -30,6 +30,7 @@ public final class EtcdMetrics {
             .help("Relists because etcd compacted past the last revision seen")
             .build();
     private final GaugeWithCallback revision;
+    private final GaugeWithCallback configRevision;
     private final GaugeWithCallback sinceEvent;
 
     EtcdMetrics(EtcdSource source) {
@@ -37,6 +38,11 @@ public final class EtcdMetrics {
                 .name("switchboard_etcd_revision")
                 .help("The etcd revision this instance has applied")
                 .callback(cb -> cb.call(source.revision()))
+                .build();
+        configRevision = GaugeWithCallback.builder()
+                .name("switchboard_etcd_config_revision")
+                .help("The revision of the last manifest change this instance has applied (what fleet list compares)")
+                .callback(cb -> cb.call(source.configRevision()))
                 .build();
         sinceEvent = GaugeWithCallback.builder()
                 .name("switchboard_etcd_seconds_since_last_event")
@@ -66,6 +72,6 @@ public final class EtcdMetrics {
 
     /** Every metric, to register with the admin server's registry. */
     public List<Collector> collectors() {
-        return List.of(events, reconnects, lists, relists, revision, sinceEvent);
+        return List.of(events, reconnects, lists, relists, revision, configRevision, sinceEvent);
     }
 }
