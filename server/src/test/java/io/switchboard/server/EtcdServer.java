@@ -66,14 +66,28 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts on {@code port} of loopback and of {@code alsoOn} (veth ends of test namespaces). */
     public EtcdServer start(int port, List<String> alsoOn) throws Exception {
-        StringBuilder listen = new StringBuilder("http://127.0.0.1:" + port);
-        alsoOn.forEach(a -> listen.append(",http://").append(a).append(':').append(port));
-        String client = "http://127.0.0.1:" + port;
+        return start(port, alsoOn, "http", List.of());
+    }
+
+    /**
+     * Starts with clients on https and these TLS flags ({@code --cert-file}, {@code --key-file},
+     * {@code --trusted-ca-file}, {@code --client-cert-auth}).
+     */
+    public EtcdServer startTls(List<String> tlsFlags) throws Exception {
+        return start(clientPort, List.of(), "https", tlsFlags);
+    }
+
+    private EtcdServer start(int port, List<String> alsoOn, String scheme, List<String> extra) throws Exception {
+        StringBuilder listen = new StringBuilder(scheme + "://127.0.0.1:" + port);
+        alsoOn.forEach(a -> listen.append(",").append(scheme).append("://").append(a).append(':').append(port));
+        String client = scheme + "://127.0.0.1:" + port;
         String peer = "http://127.0.0.1:" + peerPort;
-        process = new ProcessBuilder("etcd", "--name", "sbtest", "--data-dir", data.toString(),
-                "--listen-client-urls", listen.toString(), "--advertise-client-urls", client,
+        List<String> command = new java.util.ArrayList<>(List.of("etcd", "--name", "sbtest", "--data-dir",
+                data.toString(), "--listen-client-urls", listen.toString(), "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "sbtest=" + peer)
+                "--initial-cluster", "sbtest=" + peer));
+        command.addAll(extra);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {

@@ -83,6 +83,11 @@ class SharedLoadIT {
     }
 
     private void service(String name, String vip, int nodePort, String annotations) throws Exception {
+        service(name, vip, nodePort, annotations, "");
+    }
+
+    private void service(String name, String vip, int nodePort, String annotations, String appProtocol)
+            throws Exception {
         String svc = """
                 apiVersion: v1
                 kind: Service
@@ -93,8 +98,9 @@ class SharedLoadIT {
                 spec:
                   type: NodePort
                   clusterIP: %s
-                  ports: [{name: tcp, port: 80, targetPort: %d, nodePort: %d}]
-                """.formatted(name, annotations, vip, TARGET, nodePort);
+                  ports: [{name: tcp, port: 80, targetPort: %d, nodePort: %d%s}]
+                """.formatted(name, annotations, vip, TARGET, nodePort,
+                appProtocol.isEmpty() ? "" : ", appProtocol: " + appProtocol);
         kv.getKVClient().put(bytes(PREFIX + "test/Service/" + name), bytes(svc)).get(10, TimeUnit.SECONDS);
         kv.getKVClient().put(bytes(PREFIX + "test/EndpointSlice/" + name), bytes(Manifests.slice(name, TARGET,
                 List.of("127.0.8.51", "127.0.8.52")))).get(10, TimeUnit.SECONDS);
@@ -169,6 +175,40 @@ class SharedLoadIT {
         var left = kv.getKVClient().get(bytes(PREFIX + EtcdSettings.LOAD + "node-a"), GetOption.builder()
                 .isPrefix(true).build()).get(10, TimeUnit.SECONDS);
         assertThat(left.getKvs()).isEmpty();
+    }
+
+    /** Sends a GET on a new connection through {@code via}; returns the X-Backend of the answer. */
+    private String get(String via, int nodePort, String path, boolean keepOpen) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress(via, nodePort), 2000);
+        s.setSoTimeout(10000);
+        held.add(s);
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        if (keepOpen) {
+            return null;
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("x-backend:")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void onAnHttpPortRequestsInFlightAreWhatIsShared() throws Exception {
+        service("web", "127.0.6.92", 31003, "switchboard.io/scheduler: lc, switchboard.io/shared-load: \"true\"",
+                "http");
+        Switchboard a = instance("node-a", A);
+        Switchboard b = instance("node-b", B);
+        // A request held in flight through A (the endpoint answers after 4 s).
+        get(A, 31003, "/delay/4000", true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> remote(b, "web", "127.0.8.51:" + TARGET) == 1);
+        assertThat(get(B, 31003, "/", false)).isEqualTo("e2");
+        // Answered, it is no longer in flight anywhere.
+        await().atMost(Duration.ofSeconds(10)).until(() -> remote(b, "web", "127.0.8.51:" + TARGET) == 0);
+        assertThat(remote(a, "web", "127.0.8.52:" + TARGET)).isZero();
     }
 
     @Test
