@@ -220,10 +220,16 @@ class L7ProtocolIT {
             assertThat(c.closedByPeer()).as("closed once answered").isTrue();
         }
         try (RawHttp c = new RawHttp("127.0.13.11", PORT)) {
-            // A body cut short by the half-close can never complete: no response, the connection closes.
+            // A body cut short by the half-close can never complete: the connection closes, and no whole
+            // response comes back. The echo endpoint streams what it has read, so the start of its
+            // answer may or may not have gone out before the close; its end never does.
             c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
             c.shutdownOutput();
-            assertThat(c.closedByPeer()).isTrue();
+            String got = c.untilClosed();
+            assertThat(got).doesNotContain("\r\n0\r\n\r\n");
+            if (!got.isEmpty()) {
+                assertThat(got).startsWith("HTTP/1.1 200 OK").endsWith("3\r\nabc\r\n");
+            }
         }
         try (RawHttp c = new RawHttp("127.0.13.11", PORT)) {
             assertThat(c.get("/").status()).as("an idle connection half-closed is simply closed").isEqualTo(200);

@@ -105,6 +105,22 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Everything the server sends until it closes (a reset ends it too); a read timeout throws. */
+    String untilClosed() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        try {
+            int b;
+            while ((b = in.read()) >= 0) {
+                sb.append((char) b);
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw e;
+        } catch (java.net.SocketException e) {
+            // Reset: closed all the same.
+        }
+        return sb.toString();
+    }
+
     /** True when the server closes the connection, whatever it sends first (false on the read timeout). */
     boolean closedByPeerAfterAnything() throws IOException {
         try {
