@@ -7,8 +7,8 @@ import java.util.Objects;
  * How an HTTP Service port (one with an L7 {@code appProtocol}) treats requests.
  *
  * @param retries                  how many other endpoints a request may try after a failure
- * @param retryBudgetPercent       retries may add at most this share of the requests in flight
- *                                 (at least 3 concurrent retries are always allowed)
+ * @param retryBudgetPercent       each request earns this share of a retry over a 10 s window
+ *                                 (Finagle's retry budget; see {@code RetryBudget})
  * @param tryTimeout               how long one try may wait for the response to begin (0: none); an
  *                                 endpoint that accepts and never answers then costs a retry, not a hang
  * @param requestTimeout           how long a whole request may take (0: none; gRPC's grpc-timeout
@@ -19,17 +19,20 @@ import java.util.Objects;
  * @param outlierBaseEjection      how long a first ejection lasts; it grows with repeated ejections
  * @param hashKey                  what {@code mh} hashes for HTTP: a header, a cookie or the client IP
  * @param stickyCookie             name of the cookie that pins a client to an endpoint, or empty
+ * @param retryMinPerSecond        retries always allowed per second beside the earned ones, so a
+ *                                 burst of failures on a quiet Service is retried too
  */
 public record HttpOptions(int retries, int retryBudgetPercent, Duration tryTimeout, Duration requestTimeout,
                           int maxRequestsPerEndpoint, int outlierConsecutiveErrors, Duration outlierBaseEjection,
-                          HashKey hashKey, String stickyCookie) {
+                          HashKey hashKey, String stickyCookie, int retryMinPerSecond) {
 
     /**
-     * Defaults: 2 retries within a 20 % budget, 30 s for a response to begin, no whole-request limit
-     * (streams may last), no per-endpoint limit, ejection after 5 consecutive failures for 30 s.
+     * Defaults: 2 retries within a budget of 20 % of requests plus 10 a second (Finagle's), 30 s
+     * for a response to begin, no whole-request limit (streams may last), no per-endpoint limit,
+     * ejection after 5 consecutive failures for 30 s.
      */
     public static final HttpOptions DEFAULT = new HttpOptions(2, 20, Duration.ofSeconds(30), Duration.ZERO, 0, 5,
-            Duration.ofSeconds(30), HashKey.CLIENT_IP, "");
+            Duration.ofSeconds(30), HashKey.CLIENT_IP, "", 10);
 
     public HttpOptions {
         Objects.requireNonNull(tryTimeout, "tryTimeout");

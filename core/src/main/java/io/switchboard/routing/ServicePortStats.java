@@ -26,7 +26,7 @@ public final class ServicePortStats {
     private final LongAdder flowsFlushed = new LongAdder();
     private final RequestStats requests = new RequestStats();
     private final LongAdder ejections = new LongAdder();
-    private final java.util.concurrent.atomic.AtomicInteger activeRetries = new java.util.concurrent.atomic.AtomicInteger();
+    private final RetryBudget retryBudget = new RetryBudget();
 
     /** A connection was reset because no endpoint could take it. */
     public void rejected() {
@@ -81,19 +81,9 @@ public final class ServicePortStats {
         ejections.increment();
     }
 
-    /** A request began retrying; counted against the retry budget until it ends. */
-    public void retryStarted() {
-        activeRetries.incrementAndGet();
-    }
-
-    /** A retrying request ended. */
-    public void retryEnded() {
-        activeRetries.decrementAndGet();
-    }
-
-    /** Requests retrying now. */
-    public int activeRetries() {
-        return activeRetries.get();
+    /** The retry budget of this Service port's HTTP requests. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     public long ejectionCount() {

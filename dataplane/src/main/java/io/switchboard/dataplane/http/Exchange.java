@@ -64,6 +64,8 @@ final class Exchange {
     private HttpProtocol protocol;
     private BackendPool pool;
     private HttpOptions options;
+    /** Whether the last failed try failed by its timeout (then running out of endpoints is a 504). */
+    private boolean lastTryTimedOut;
     private PickContext pick;
     private Backend preferred;
     private final List<Backend> tried = new ArrayList<>(2);
@@ -79,7 +81,6 @@ final class Exchange {
     private boolean responseHasBody;
     private boolean keepAlive = true;
     private boolean done;
-    private boolean countedRetry;
     private int status;
     private long start;
     private long tryStart;
@@ -113,6 +114,7 @@ final class Exchange {
         pool = vs.pool();
         options = pool.options().http();
         pool.stats().requests().started();
+        pool.stats().retryBudget().deposit(options.retryBudgetPercent());
         if (!hasBody) {
             // No body will follow (the decoder still emits an empty last part, ignored below).
             requestComplete = true;
@@ -214,6 +216,10 @@ final class Exchange {
                 boolean saturated = options.maxRequestsPerEndpoint() > 0 && !pool.backends().isEmpty();
                 respond(HttpResponseStatus.SERVICE_UNAVAILABLE, saturated
                         ? "every endpoint is at its request limit\n" : "no endpoint available\n");
+            } else if (lastTryTimedOut) {
+                // Every endpoint left to try failed or timed out, the last one by timing out: as for a
+                // request that may not be retried, that is a gateway timeout.
+                respond(HttpResponseStatus.GATEWAY_TIMEOUT, "the endpoint did not answer in time\n");
             } else {
                 respond(HttpResponseStatus.BAD_GATEWAY, "no endpoint could take the request\n");
             }
@@ -257,6 +263,7 @@ final class Exchange {
         if (done) {
             return;
         }
+        lastTryTimedOut = false;
         b.connectFailed(pool.options().downBackoff().toNanos());
         pool.stats().connectFailed();
         if (b.requestFailed(options.outlierConsecutiveErrors(), options.outlierBaseEjection().toNanos())) {
@@ -472,6 +479,7 @@ final class Exchange {
         if (done) {
             return;
         }
+        lastTryTimedOut = false;
         UpstreamStream failed = upstream;
         Backend b = failed == null ? null : failed.backend();
         upstream = null;
@@ -513,6 +521,7 @@ final class Exchange {
             if (b.requestFailed(options.outlierConsecutiveErrors(), options.outlierBaseEjection().toNanos())) {
                 pool.stats().ejected();
             }
+            lastTryTimedOut = true;
             if (retryAllowed(false)) {
                 pool.stats().retried();
                 attempt();
@@ -552,16 +561,7 @@ final class Exchange {
         if (!requestComplete && bodyBytes >= REPLAY_LIMIT) {
             return false;
         }
-        int active = pool.stats().requests().inFlight();
-        int budget = Math.max(3, active * options.retryBudgetPercent() / 100);
-        if (pool.stats().activeRetries() >= budget) {
-            return false;
-        }
-        if (!countedRetry) {
-            countedRetry = true;
-            pool.stats().retryStarted();
-        }
-        return true;
+        return pool.stats().retryBudget().tryWithdraw(options.retryMinPerSecond());
     }
 
     /** Answers the client with an error of our own (nothing from an endpoint was sent). */
@@ -621,10 +621,6 @@ final class Exchange {
     private void finishStats(int code) {
         if (pool != null) {
             pool.stats().requests().finished(code, System.nanoTime() - start);
-            if (countedRetry) {
-                pool.stats().retryEnded();
-                countedRetry = false;
-            }
         }
     }
 
