@@ -1,5 +1,6 @@
 package io.switchboard.admin;
 
+import io.switchboard.httpserver.SmallHttpServers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
@@ -18,7 +19,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,15 +58,17 @@ public final class AdminServer implements AutoCloseable {
 
     /** Binds and starts serving. */
     public void start() throws IOException {
-        server = HttpServer.create(requested, 64);
-        executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-admin");
-            t.setDaemon(true);
-            return t;
-        });
+        server = SmallHttpServers.create(requested);
+        executor = SmallHttpServers.executor("switchboard-admin");
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        if (!server.getAddress().getAddress().isLoopbackAddress()) {
+            LOG.atWarn().addKeyValue("address", server.getAddress())
+                    .log("the admin server listens beyond loopback: anyone who can reach it can read the"
+                            + " routing table and metrics, and flush UDP flows or take over this node's ports"
+                            + " with the right header; bind it to 127.0.0.1 unless a firewall guards it");
+        }
     }
 
     /** The bound address. */
@@ -77,6 +79,14 @@ public final class AdminServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
+            var headers = ex.getRequestHeaders();
+            String refused = AdminRequestGuard.refusal(server.getAddress().getAddress(), ex.getRequestMethod(),
+                    headers.getFirst("Host"), headers.getFirst("Origin"),
+                    headers.containsKey(AdminRequestGuard.ACTION_HEADER) || headers.containsKey(SUCCESSOR_HEADER));
+            if (refused != null) {
+                send(ex, 403, "text/plain", refused + "\n");
+                return;
+            }
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
             if ("POST".equals(ex.getRequestMethod()) && path.equals("/api/v1/conntrack/flush")) {
                 int n = switchboard.dataPlane().flushFlows(flowFilter(query));

@@ -107,6 +107,7 @@ final class ConntrackCommand implements Runnable {
             HttpResponse<byte[]> resp;
             try {
                 resp = target.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                        .header(io.switchboard.admin.AdminRequestGuard.ACTION_HEADER, "flush")
                         .POST(HttpRequest.BodyPublishers.noBody()).build());
             } catch (java.io.IOException e) {
                 System.err.println("cannot reach Switchboard's admin server at " + uri + ": " + e.getMessage());

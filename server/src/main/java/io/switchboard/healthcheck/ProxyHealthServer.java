@@ -1,5 +1,6 @@
 package io.switchboard.healthcheck;
 
+import io.switchboard.httpserver.SmallHttpServers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -10,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +33,8 @@ public final class ProxyHealthServer implements AutoCloseable {
     /** Binds {@code address} and serves {@code health}. */
     public ProxyHealthServer(InetSocketAddress address, ProxyHealth health) throws IOException {
         this.health = Objects.requireNonNull(health, "health");
-        this.server = HttpServer.create(address, 64);
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-healthz");
-            t.setDaemon(true);
-            return t;
-        });
+        this.server = SmallHttpServers.create(address);
+        this.executor = SmallHttpServers.executor("switchboard-healthz");
         server.setExecutor(executor);
         server.createContext("/healthz", ex -> answer(ex, true));
         server.createContext("/livez", ex -> answer(ex, false));

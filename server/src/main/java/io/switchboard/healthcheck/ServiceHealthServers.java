@@ -1,5 +1,6 @@
 package io.switchboard.healthcheck;
 
+import io.switchboard.httpserver.SmallHttpServers;
 import com.sun.net.httpserver.HttpServer;
 import io.switchboard.model.NodeInfo;
 import io.switchboard.model.ServiceId;
@@ -19,7 +20,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +37,7 @@ public final class ServiceHealthServers implements AutoCloseable {
 
     private final List<InetAddress> addresses;
     private final ProxyHealth health;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "switchboard-service-health");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor = SmallHttpServers.executor("switchboard-health-check");
     /** Sync thread only. */
     private final Map<Integer, Listener> listeners = new HashMap<>();
     /** Sync thread only: ports that could not be opened, so their error is logged once. */
@@ -104,7 +100,7 @@ public final class ServiceHealthServers implements AutoCloseable {
         boolean all = true;
         for (InetAddress a : addresses) {
             try {
-                HttpServer s = HttpServer.create(new InetSocketAddress(a, port), 64);
+                HttpServer s = SmallHttpServers.create(new InetSocketAddress(a, port));
                 s.setExecutor(executor);
                 s.createContext("/", ex -> {
                     try (ex) {
