@@ -301,6 +301,11 @@ public final class Backend implements Destination {
     }
 
     /** True once the endpoint left the routing table; affinity entries to it are then forgotten. */
+    /** True while connections (or UDP flows, or HTTP requests) to it are open. */
+    public boolean hasOpenConnections() {
+        return active.get() + inactive.get() + requests.inFlight() > 0;
+    }
+
     public boolean retired() {
         return retired;
     }

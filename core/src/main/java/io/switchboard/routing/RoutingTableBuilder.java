@@ -162,6 +162,10 @@ public final class RoutingTableBuilder {
             if (!kept.contains(b)) {
                 b.retire();
                 backends.remove(new BackendKey(b.servicePort(), b.socketAddress()), b);
+                ServicePortStats s = stats.get(b.servicePort());
+                if (s != null && keptPorts.contains(b.servicePort()) && b.hasOpenConnections()) {
+                    s.retain(b);
+                }
             }
         }
         for (BackendPool p : before.pools()) {

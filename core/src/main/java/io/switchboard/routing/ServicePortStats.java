@@ -27,6 +27,8 @@ public final class ServicePortStats {
     private final RequestStats requests = new RequestStats();
     private final LongAdder ejections = new LongAdder();
     private final RetryBudget retryBudget = new RetryBudget();
+    /** Endpoints removed from the Service port while connections to them were open. */
+    private final java.util.Set<Backend> retained = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A connection was reset because no endpoint could take it. */
     public void rejected() {
@@ -79,6 +81,20 @@ public final class ServicePortStats {
     /** Outlier detection ejected one of this port's endpoints. */
     public void ejected() {
         ejections.increment();
+    }
+
+    /** Keeps a removed endpoint in view while its connections are open. */
+    void retain(Backend b) {
+        retained.add(b);
+    }
+
+    /**
+     * Endpoints removed from this port whose connections are still open: they count in the metrics
+     * and the admin view until the last one ends. Those done are forgotten here.
+     */
+    public java.util.List<Backend> retained() {
+        retained.removeIf(b -> !b.hasOpenConnections());
+        return java.util.List.copyOf(retained);
     }
 
     /** The retry budget of this Service port's HTTP requests. */

@@ -141,10 +141,7 @@ final class MetricsCollector implements MultiCollector {
                         spn.protocol().name());
                 int active = 0;
                 boolean http = isHttp(routes, spn);
-                for (Backend b : routes.allBackends()) {
-                    if (!b.servicePort().equals(spn)) {
-                        continue;
-                    }
+                for (Backend b : RoutingView.endpointsOf(routes, spn, s)) {
                     active += b.relayedActiveConnections() + b.relayedInactiveConnections();
                     Labels el = labels.add("endpoint", RoutingView.hostPort(b.socketAddress()));
                     epActive.add(b.relayedActiveConnections(), el);

@@ -70,11 +70,43 @@ public final class RoutingView {
         return (b.socketAddress().getAddress() instanceof Inet6Address) == (vs.address().address() instanceof Inet6Address);
     }
 
+    /**
+     * The endpoints of one Service port: the current ones, then those removed while connections to
+     * them were open (until those end), unless the same address is back among the current ones.
+     */
+    static List<Backend> endpointsOf(ServiceRoutes routes, io.switchboard.model.ServicePortName spn,
+                                     io.switchboard.routing.ServicePortStats stats) {
+        List<Backend> out = new ArrayList<>();
+        java.util.Set<InetSocketAddress> current = new java.util.HashSet<>();
+        for (Backend b : routes.allBackends()) {
+            if (b.servicePort().equals(spn)) {
+                out.add(b);
+                current.add(b.socketAddress());
+            }
+        }
+        for (Backend b : stats.retained()) {
+            if (!current.contains(b.socketAddress())) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
     private static RouteView route(VirtualService vs, ServiceRoutes routes) {
         BackendPool pool = vs.pool();
         List<EndpointView> endpoints = new ArrayList<>();
         for (Backend b : pool.backends()) {
             endpoints.add(endpoint(b, state(b)));
+        }
+        java.util.Set<InetSocketAddress> listed = new java.util.HashSet<>();
+        pool.backends().forEach(b -> listed.add(b.socketAddress()));
+        if (routes != null) {
+            routes.allBackends().forEach(b -> listed.add(b.socketAddress()));
+        }
+        for (Backend b : pool.stats().retained()) {
+            if (!listed.contains(b.socketAddress()) && sameFamily(b, vs)) {
+                endpoints.add(endpoint(b, "removed"));
+            }
         }
         if (routes != null) {
             // Endpoints of the other address family belong to that family's pool, unless this one bridges families.

@@ -316,4 +316,34 @@ class SwitchboardIT {
         Manifests.write(dir, "bad.yaml", Manifests.service("bad", "127.0.6.20", 80));
         assertThat(Main.commandLine().execute("validate", dir.toString())).isZero();
     }
+    @Test
+    void connectionsToARemovedEndpointStayCountedUntilTheyEnd() throws Exception {
+        backends("a", "b");
+        Manifests.write(dir, "gone.yaml", Manifests.service("gone", "127.0.6.40", PORT),
+                Manifests.slice("gone", TARGET, List.of("127.0.5.1")));
+        start();
+        String series = "switchboard_endpoint_connections_active{endpoint=\"127.0.5.1:" + TARGET
+                + "\",port=\"tcp\",protocol=\"TCP\",service=\"test/gone\"}";
+        String service = "switchboard_service_connections_active{port=\"tcp\",protocol=\"TCP\",service=\"test/gone\"}";
+        try (java.net.Socket held = new java.net.Socket()) {
+            held.connect(new InetSocketAddress("127.0.6.40", PORT), 2000);
+            held.setSoTimeout(5000);
+            held.getOutputStream().write("hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(held.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine()).isEqualTo("a");
+            // The endpoint leaves the Service while the connection goes on.
+            Manifests.write(dir, "gone.yaml", Manifests.service("gone", "127.0.6.40", PORT),
+                    Manifests.slice("gone", TARGET, List.of("127.0.5.2")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> admin(sb, "/api/v1/routes").body()
+                    .contains("127.0.5.2:" + TARGET));
+            String metrics = admin(sb, "/metrics").body();
+            assertThat(Clients.metric(metrics, series)).isEqualTo(1.0);
+            assertThat(Clients.metric(metrics, service)).isEqualTo(1.0);
+            assertThat(admin(sb, "/api/v1/routes").body()).contains("\"state\" : \"removed\"");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Double.isNaN(Clients.metric(admin(sb, "/metrics").body(),
+                series)));
+        assertThat(Clients.metric(admin(sb, "/metrics").body(), service)).isZero();
+    }
+
 }
