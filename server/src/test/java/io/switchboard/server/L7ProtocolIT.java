@@ -472,4 +472,43 @@ class L7ProtocolIT {
         }
         throw new AssertionError("allocator without metrics");
     }
+    /** One raw request on a connection of its own; the status, and the body (the endpoint's /headers echo). */
+    private static RawHttp.Response once(String vip, String request) throws Exception {
+        try (RawHttp c = new RawHttp(vip, PORT)) {
+            return c.send(request).read(false);
+        }
+    }
+
+    @Test
+    void requestHeadsAreRefusedOrNormalisedAsRfc9112Says() throws Exception {
+        backend("a", "127.0.12.1");
+        start("127.0.13.40", "http", "", List.of("127.0.12.1"));
+        String vip = "127.0.13.40";
+        assertThat(once(vip, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").status()).isEqualTo(400);
+        assertThat(once(vip, "GET / HTTP/1.1\r\nHost: a b\r\n\r\n").status()).isEqualTo(400);
+        assertThat(once(vip, "GET / HTTP/1.1\r\nHost: good@evil.example/x\r\n\r\n").status()).isEqualTo(400);
+        // Absolute form: its authority is the Host, and the endpoint gets origin form.
+        RawHttp.Response absolute = once(vip, "GET http://a.example:8080/headers?x=1 HTTP/1.1\r\nHost: b.example\r\n\r\n");
+        assertThat(absolute.status()).isEqualTo(200);
+        assertThat(absolute.text()).contains("host: a.example:8080").doesNotContain("b.example");
+        // Naming Host in Connection does not strip it.
+        assertThat(once(vip, "GET /headers HTTP/1.1\r\nHost: kept.example\r\nConnection: host\r\n\r\n").text())
+                .contains("host: kept.example");
+        // A coding this proxy does not decode.
+        assertThat(once(vip, "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: identity, chunked\r\n\r\n"
+                + "2\r\nhi\r\n0\r\n\r\n").status()).isEqualTo(501);
+        assertThat(once(vip, "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                + "2\r\nhi\r\n0\r\n\r\n").status()).isEqualTo(501);
+        assertThat(once(vip, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nhi\r\n0\r\n\r\n").text()).isEqualTo("hi");
+        // Versions: a later 1.x is served as 1.1; another major version is 505; the name is case-sensitive.
+        assertThat(once(vip, "GET / HTTP/1.2\r\nHost: t\r\n\r\n").status()).isEqualTo(200);
+        assertThat(once(vip, "GET / HTTP/9.9\r\nHost: t\r\n\r\n").status()).isEqualTo(505);
+        assertThat(once(vip, "GET / http/1.1\r\nHost: t\r\n\r\n").status()).isEqualTo(400);
+        assertThat(once(vip, "GET / HTTP/1.10\r\nHost: t\r\n\r\n").status()).isEqualTo(400);
+        // The protocol the client spoke is said anew, whatever the client claimed.
+        assertThat(once(vip, "GET /headers HTTP/1.1\r\nHost: t\r\nX-Forwarded-Proto: https\r\n\r\n").text())
+                .contains("x-forwarded-proto: http").doesNotContain("x-forwarded-proto: https");
+    }
+
 }

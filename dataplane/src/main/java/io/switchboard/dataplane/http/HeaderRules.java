@@ -51,7 +51,8 @@ final class HeaderRules {
         for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
                 String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty() && !(keepUpgrade && t.equals("upgrade"))) {
+                // Host is end-to-end whatever Connection says: naming it there must not strip it.
+                if (!t.isEmpty() && !(keepUpgrade && t.equals("upgrade")) && !t.equals("host")) {
                     named.add(t);
                 }
             }
@@ -115,13 +116,13 @@ final class HeaderRules {
         return false;
     }
 
-    /** Appends the client to {@code X-Forwarded-For} and {@code Forwarded}, and sets {@code X-Forwarded-Proto}. */
+    /** Appends the client to {@code X-Forwarded-For} and {@code Forwarded}, and sets {@code X-Forwarded-Proto} anew. */
     static void addForwarded(HttpHeaders h, Forwarding f) {
         String xff = h.get(X_FORWARDED_FOR);
         h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? f.ip() : xff + ", " + f.ip());
-        if (!h.contains(X_FORWARDED_PROTO)) {
-            h.set(X_FORWARDED_PROTO, f.proto());
-        }
+        // Replaced, never kept: the protocol the client spoke to this proxy is known here, and a
+        // client's own claim (https, say) would mislead the endpoint.
+        h.set(X_FORWARDED_PROTO, f.proto());
         String fwd = h.get(FORWARDED);
         h.set(FORWARDED, fwd == null || fwd.isBlank() ? f.element() : fwd + ", " + f.element());
     }

@@ -165,15 +165,18 @@ final class Http1ServerHandler extends ChannelDownstream {
                     refuse(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long\n");
                 } else if (cause instanceof TooLongHttpHeaderException) {
                     refuse(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large\n");
+                } else if (cause instanceof StrictRequestDecoder.UnsupportedVersionException v) {
+                    refuse(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, v.getMessage() + "\n");
                 } else {
                     refuse(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage() + "\n");
                 }
                 return;
             }
             http11 = req.protocolVersion().equals(HttpVersion.HTTP_1_1);
-            if (http11 && !req.headers().contains(HttpHeaderNames.HOST)) {
+            RequestHeadRules.Refusal refusal = RequestHeadRules.check(req);
+            if (refusal != null) {
                 ReferenceCountUtil.release(msg);
-                refuse(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 request without Host\n");
+                refuse(refusal.status(), refusal.text());
                 return;
             }
             boolean hasBody = HttpUtil.getContentLength(req, 0L) > 0 || HttpUtil.isTransferEncodingChunked(req);

@@ -25,12 +25,41 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
+    /** Thrown for a well-formed version this proxy does not speak (HTTP/2.0 and up on an HTTP/1 connection). */
+    static final class UnsupportedVersionException extends IllegalArgumentException {
+        UnsupportedVersionException(String version) {
+            super("HTTP version " + version + " is not supported");
+        }
+    }
+
+    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("HTTP/([0-9])\\.([0-9])");
+
     private boolean inHead = true;
     private boolean headStarted;
 
     StrictRequestDecoder(int maxInitialLineLength, int maxHeaderSize) {
         super(new HttpDecoderConfig().setMaxInitialLineLength(maxInitialLineLength).setMaxHeaderSize(maxHeaderSize)
                 .setMaxChunkSize(65536));
+    }
+
+    /**
+     * The version as RFC 9112 section 2.3 has it: {@code HTTP} (case-sensitive), a slash, one digit,
+     * a dot, one digit. Netty would upper-case the name and take any digits; here a bad version is a
+     * 400, another major version a 505, and a higher 1.x minor is served as 1.1 (RFC 9110 section 2.5).
+     */
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) throws Exception {
+        java.util.regex.Matcher m = VERSION.matcher(initialLine[2]);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("invalid HTTP version \"" + initialLine[2] + "\"");
+        }
+        if (!m.group(1).equals("1")) {
+            throw new UnsupportedVersionException(initialLine[2]);
+        }
+        if (!m.group(2).equals("0") && !m.group(2).equals("1")) {
+            initialLine[2] = "HTTP/1.1";
+        }
+        return super.createMessage(initialLine);
     }
 
     @Override
