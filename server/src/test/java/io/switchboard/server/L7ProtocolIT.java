@@ -511,4 +511,30 @@ class L7ProtocolIT {
                 .contains("x-forwarded-proto: http").doesNotContain("x-forwarded-proto: https");
     }
 
+    @Test
+    void aStatusThatIsNotThreeDigitsIsAMalformedResponse() throws Exception {
+        ServerSocket raw = new ServerSocket();
+        raw.bind(new InetSocketAddress("127.0.12.9", TARGET), 50);
+        closeables.add(raw);
+        Thread t = new Thread(() -> {
+            while (!raw.isClosed()) {
+                try (Socket s = raw.accept()) {
+                    s.getInputStream().read(new byte[4096]);
+                    s.getOutputStream().write("HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read();
+                } catch (IOException e) {
+                    // next
+                }
+            }
+        }, "status-2000");
+        t.setDaemon(true);
+        t.start();
+        start("127.0.13.41", "http", "switchboard.io/http-retries: \"0\"", List.of("127.0.12.9"));
+        try (RawHttp c = new RawHttp("127.0.13.41", PORT)) {
+            assertThat(c.get("/").status()).isEqualTo(502);
+        }
+    }
+
 }

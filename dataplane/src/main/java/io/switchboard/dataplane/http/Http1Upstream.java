@@ -69,10 +69,13 @@ final class Http1Upstream extends ChannelUpstream {
                 ctx.close();
                 return;
             }
-            if (o.decoderResult().isFailure()) {
+            // A status must be three digits (RFC 9110 section 15); Netty takes any number.
+            if (o.decoderResult().isFailure() || (o instanceof io.netty.handler.codec.http.HttpResponse r
+                    && (r.status().code() < 100 || r.status().code() > 999))) {
                 ReferenceCountUtil.release(msg);
                 exchange = null;
                 e.upstreamFailed(true);
+                ctx.close();
                 return;
             }
             if (e.swallowEmptyLast(o)) {
