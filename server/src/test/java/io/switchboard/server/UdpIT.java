@@ -467,4 +467,57 @@ class UdpIT {
         assertThat(answered).as("queries answered after the endpoint change").isEqualTo(10);
         assertThat(second.isAlive()).isTrue();
     }
+    @Test
+    void aFloodOfUnrepliedFlowsEvictsItsOwnBeforeAClientsAssuredFlow() throws Exception {
+        // An endpoint that answers "ping" and ignores everything else, as a server ignores junk.
+        DatagramSocket endpoint = new DatagramSocket(new InetSocketAddress("127.0.8.7", TARGET));
+        closeables.add(endpoint);
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[512];
+            while (!endpoint.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    endpoint.receive(p);
+                    if (new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII).equals("ping")) {
+                        byte[] pong = "pong".getBytes(StandardCharsets.US_ASCII);
+                        endpoint.send(new DatagramPacket(pong, pong.length, p.getSocketAddress()));
+                    }
+                } catch (IOException e) {
+                    // closed at the end
+                }
+            }
+        }, "ping-endpoint");
+        t.setDaemon(true);
+        t.start();
+        Manifests.write(dir, "svc.yaml", udpService("early", "127.0.6.39", PORT, TARGET, "", ""),
+                udpSlice("early", TARGET, List.of("127.0.8.7")));
+        start(SwitchboardConfig.defaults(dir).withMaxUdpFlows(64).withWorkers(1));
+        try (DatagramSocket client = socket("127.0.7.57")) {
+            byte[] ping = "ping".getBytes(StandardCharsets.US_ASCII);
+            client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.6.39", PORT)));
+            DatagramPacket reply = new DatagramPacket(new byte[16], 16);
+            client.receive(reply);
+            String clientKey = "127.0.7.57:" + client.getLocalPort();
+            byte[] junk = "junk".getBytes(StandardCharsets.US_ASCII);
+            List<DatagramSocket> flood = new ArrayList<>();
+            try {
+                for (int i = 0; i < 300; i++) {
+                    DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.7.58", 0));
+                    flood.add(s);
+                    s.send(new DatagramPacket(junk, junk.length, new InetSocketAddress("127.0.6.39", PORT)));
+                }
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin(sb, "/metrics").body())
+                        .contains("switchboard_service_flows_total{event=\"created\",port=\"udp\",protocol=\"UDP\","
+                                + "service=\"test/early\"} 301.0"));
+                assertThat(sb.dataPlane().flows(f -> true)).hasSizeLessThanOrEqualTo(64)
+                        .anySatisfy(f -> {
+                            assertThat(f.client()).isEqualTo(clientKey);
+                            assertThat(f.state()).isEqualTo("ASSURED");
+                        });
+            } finally {
+                flood.forEach(DatagramSocket::close);
+            }
+        }
+    }
+
 }

@@ -207,9 +207,9 @@ public final class UdpFlowTable {
             return null;
         }
         while (flows.size() >= maxFlows) {
-            UdpFlow eldest = flows.values().iterator().next();
-            remove(eldest);
-            eldest.stats.flowEvicted();
+            UdpFlow victim = evictionVictim();
+            remove(victim);
+            victim.stats.flowEvicted();
         }
         UdpFlow flow = new UdpFlow(key, vs.service().id().toString(), backend, pool.stats(), listener,
                 pool.options().udpTimeout().toNanos(), pool.options().udpStreamTimeout().toNanos(), now,
@@ -225,6 +225,30 @@ public final class UdpFlowTable {
         backend.connectionOpened();
         pool.stats().flowCreated();
         return flow;
+    }
+
+    /** Flows scanned, least recently used first, for one that never saw a reply. */
+    static final int EARLY_DROP_SCAN = 128;
+
+    /**
+     * The flow to evict at the bound: the least recently used of the first {@value #EARLY_DROP_SCAN}
+     * that never saw a reply, else the least recently used. As Linux conntrack's early drop prefers
+     * unassured entries, a flood of one-way flows (spoofed or scanning sources) evicts its own
+     * flows before a client's established ones.
+     */
+    private UdpFlow evictionVictim() {
+        java.util.Iterator<UdpFlow> it = flows.values().iterator();
+        UdpFlow eldest = it.next();
+        if (!eldest.seenReply) {
+            return eldest;
+        }
+        for (int i = 1; i < EARLY_DROP_SCAN && it.hasNext(); i++) {
+            UdpFlow f = it.next();
+            if (!f.seenReply) {
+                return f;
+            }
+        }
+        return eldest;
     }
 
     /**
