@@ -300,12 +300,27 @@ public final class Backend implements Destination {
         return nanoTime.getAsLong() - downUntilNanos < 0;
     }
 
-    /** True once the endpoint left the routing table; affinity entries to it are then forgotten. */
     /** True while connections (or UDP flows, or HTTP requests) to it are open. */
     public boolean hasOpenConnections() {
         return active.get() + inactive.get() + requests.inFlight() > 0;
     }
 
+    /**
+     * Something reached the endpoint (an active health check): a hold-down by failed connects or an
+     * ejection by outlier detection ends now rather than at the end of its back-off, and the failure
+     * counts start again. True when it was held down.
+     */
+    public boolean seenWorking() {
+        boolean wasDown = passivelyDown();
+        if (wasDown) {
+            downUntilNanos = nanoTime.getAsLong();
+        }
+        consecutiveFailures.set(0);
+        consecutiveErrors.set(0);
+        return wasDown;
+    }
+
+    /** True once the endpoint left the routing table; affinity entries to it are then forgotten. */
     public boolean retired() {
         return retired;
     }

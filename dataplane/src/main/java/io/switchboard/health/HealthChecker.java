@@ -133,7 +133,15 @@ public final class HealthChecker implements AutoCloseable {
         }
 
         void record(boolean success, Throwable cause) {
-            if (stopped || !state.record(success)) {
+            if (stopped) {
+                return;
+            }
+            if (success && backend.seenWorking()) {
+                // Failures held it down for a back-off; a check that reaches it ends that at once.
+                LOG.atInfo().addKeyValue("endpoint", backend)
+                        .log("endpoint held down by failures passed a health check; back in rotation");
+            }
+            if (!state.record(success)) {
                 return;
             }
             backend.setCheckedHealthy(state.up());

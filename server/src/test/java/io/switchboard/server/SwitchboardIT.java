@@ -346,4 +346,29 @@ class SwitchboardIT {
         assertThat(Clients.metric(admin(sb, "/metrics").body(), service)).isZero();
     }
 
+    @Test
+    void anEndpointHeldDownByFailuresIsBackAsSoonAsAHealthCheckReachesIt() throws Exception {
+        List<DemoBackend> bs = backends("a", "b");
+        Manifests.write(dir, "svc.yaml", Manifests.service("back", "127.0.6.41", PORT, "",
+                        "switchboard.io/health-check: tcp, switchboard.io/health-check-interval: 200ms,"
+                                + " switchboard.io/health-check-fall: 50, switchboard.io/down-backoff: 60s"),
+                Manifests.slice("back", TARGET, addresses(2)));
+        start();
+        bs.get(0).close();
+        // Connects to the dead endpoint fail and hold it down for a minute; b takes every connection.
+        for (int i = 0; i < 4; i++) {
+            assertThat(name("127.0.6.41", PORT)).isEqualTo("b");
+        }
+        assertThat(admin(sb, "/api/v1/routes").body()).contains("\"state\" : \"down(connect)\"");
+        closeables.add(DemoBackend.start("a2", new InetSocketAddress("127.0.5.1", TARGET), 1));
+        // The next health check reaches it: back in rotation long before the back-off would end.
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                seen.add(name("127.0.6.41", PORT));
+            }
+            return seen.contains("a2");
+        });
+    }
+
 }
