@@ -537,4 +537,88 @@ class L7ProtocolIT {
         }
     }
 
+    @Test
+    void aClientThatPipelinesAndNeverReadsHoldsAtMostAboutOneResponse() throws Exception {
+        // The endpoint runs in its own JVM, so the Netty memory measured here is the proxy's alone.
+        Process backend = new ProcessBuilder("java", "-Xmx256m", "-jar", "target/switchboard.jar", "backend",
+                "--listen", "127.0.12.4:" + TARGET, "--name", "bytes").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("backend-bytes.log").toFile()).start();
+        closeables.add(() -> {
+            backend.destroy();
+            backend.waitFor(5, TimeUnit.SECONDS);
+        });
+        start("127.0.13.42", "http", "", List.of("127.0.12.4"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.12.4", TARGET), 200);
+                break;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+        long before = usedNettyMemory();
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(16 * 1024);
+            s.connect(new InetSocketAddress("127.0.13.42", PORT));
+            StringBuilder requests = new StringBuilder();
+            for (int i = 0; i < 2000; i++) {
+                requests.append("GET /bytes/16000 HTTP/1.1\r\nHost: t\r\n\r\n");
+            }
+            // 32 MB of responses are asked for; the client reads none of them.
+            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
+                try {
+                    s.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // the proxy may stop reading us: the write blocks until the socket closes
+                }
+            });
+            long peak = 0;
+            for (int i = 0; i < 30; i++) {
+                Thread.sleep(100);
+                peak = Math.max(peak, usedNettyMemory() - before);
+            }
+            assertThat(peak).as("proxy buffer memory held for a client that does not read").isLessThan(8L << 20);
+            s.close();
+            send.cancel(true);
+        }
+    }
+
+    @Test
+    void anEndpointThatFloodsInterimResponsesGets502AfterAFew() throws Exception {
+        ServerSocket raw = new ServerSocket();
+        raw.bind(new InetSocketAddress("127.0.12.10", TARGET), 50);
+        closeables.add(raw);
+        Thread t = new Thread(() -> {
+            while (!raw.isClosed()) {
+                try (Socket s = raw.accept()) {
+                    s.getInputStream().read(new byte[4096]);
+                    byte[] hint = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII);
+                    for (int i = 0; i < 10_000; i++) {
+                        s.getOutputStream().write(hint);
+                    }
+                } catch (IOException e) {
+                    // the proxy gave up on us
+                }
+            }
+        }, "early-hints-flood");
+        t.setDaemon(true);
+        t.start();
+        start("127.0.13.43", "http", "switchboard.io/http-retries: \"0\"", List.of("127.0.12.10"));
+        try (RawHttp c = new RawHttp("127.0.13.43", PORT)) {
+            c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+            int interim = 0;
+            RawHttp.Response r;
+            while ((r = c.read(false)).status() < 200) {
+                interim++;
+            }
+            assertThat(interim).isLessThanOrEqualTo(8);
+            assertThat(r.status()).isEqualTo(502);
+        }
+    }
+
 }

@@ -64,6 +64,9 @@ final class Exchange {
     private HttpProtocol protocol;
     private BackendPool pool;
     private HttpOptions options;
+    /** Interim (1xx) responses an endpoint may send before its final one; more is a malformed response. */
+    static final int MAX_INTERIM = 8;
+    private int interims;
     /** Whether the last failed try failed by its timeout (then running out of endpoints is a 504). */
     private boolean lastTryTimedOut;
     private PickContext pick;
@@ -226,6 +229,7 @@ final class Exchange {
             return;
         }
         tried.add(b);
+        interims = 0;
         tryStart = System.nanoTime();
         http.upstreams().acquire(b, protocol.http2Upstream(),
                 pool.options().connectTimeout(), this::attached, cause -> connectFailed(b));
@@ -420,6 +424,12 @@ final class Exchange {
     }
 
     private void relayInterim(HttpResponse r) {
+        if (++interims > MAX_INTERIM) {
+            // An endpoint streaming 1xx without end would grow the client's buffer for ever.
+            ReferenceCountUtil.release(r);
+            upstreamFailed(true);
+            return;
+        }
         if (down.isHttp2()) {
             FullHttpResponse interim = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
                     Unpooled.EMPTY_BUFFER, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
@@ -430,6 +440,10 @@ final class Exchange {
         }
         ReferenceCountUtil.release(r);
         down.flush();
+        if (!down.isWritable() && upstream != null) {
+            // Interim responses wait for the client like any other bytes.
+            upstream.setReadable(false);
+        }
         // A 1xx response decoded from HTTP/1.1 is followed by an empty last part, which is swallowed here.
         swallowNextEmptyLast = !(upstream instanceof Http2Upstream);
     }

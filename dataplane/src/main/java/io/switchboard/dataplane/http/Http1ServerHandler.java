@@ -53,6 +53,8 @@ final class Http1ServerHandler extends ChannelDownstream {
     private boolean receivingBody;
     private boolean http11 = true;
     private boolean closing;
+    /** An exchange ended while the client was not reading: nothing more is served until it drains. */
+    private boolean waitingWritable;
     private boolean draining;
     /** The client sent nothing more after its last request (a half-close): close once it is answered. */
     private boolean inputClosed;
@@ -145,8 +147,9 @@ final class Http1ServerHandler extends ChannelDownstream {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (current != null && !receivingBody) {
-            // A pipelined request: it waits until the current one is answered.
+        if ((current != null && !receivingBody) || waitingWritable) {
+            // A pipelined request: it waits until the current one is answered (and, when the client
+            // is not reading, until what was written to it has drained).
             queued.add(msg);
             channel.config().setAutoRead(false);
             return;
@@ -247,6 +250,19 @@ final class Http1ServerHandler extends ChannelDownstream {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (!channel.isWritable()) {
+            // The client is not reading what it was sent: the next response waits until that drains,
+            // so at most one response (and the socket's buffers) is held per connection.
+            waitingWritable = true;
+            channel.config().setAutoRead(false);
+            channel.flush();
+            return;
+        }
+        resumeQueued();
+    }
+
+    /** Serves what was queued while an exchange ran, then reads on. */
+    private void resumeQueued() {
         while (!queued.isEmpty() && current == null && !closing) {
             process(queued.poll());
         }
@@ -316,6 +332,10 @@ final class Http1ServerHandler extends ChannelDownstream {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (current != null && ctx.channel().isWritable()) {
             current.downstreamWritable();
+        }
+        if (waitingWritable && ctx.channel().isWritable() && !closing) {
+            waitingWritable = false;
+            resumeQueued();
         }
         ctx.fireChannelWritabilityChanged();
     }
