@@ -426,4 +426,30 @@ class TcpRelayIT {
         apply(Map.of());
         assertThatThrownBy(() -> connect("127.0.1.21")).isInstanceOf(java.net.ConnectException.class);
     }
+    @Test
+    void afterAFloodAtTheLimitEndsTheNextClientIsServedAtOnce() throws Exception {
+        plane(64, 4);
+        BlockingBackend a = backend("a");
+        apply(Map.of(service("flood", "127.0.1.19"), List.of(a.port())));
+        List<Socket> flood = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Socket s = connect("127.0.1.19");
+            flood.add(s);
+            assertThat(greeting(s)).isEqualTo("a");
+        }
+        // Beyond the cap, the rest wait in the accept queue.
+        for (int i = 0; i < 200; i++) {
+            flood.add(connect("127.0.1.19"));
+        }
+        for (Socket s : flood) {
+            s.close();
+        }
+        // The queued connections, closed by their clients, are accepted and dropped; then this one is served.
+        try (Socket s = connect("127.0.1.19")) {
+            s.setSoTimeout(10_000);
+            assertThat(greeting(s)).isEqualTo("a");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> plane.connectionLimit().open() == 0);
+    }
+
 }
