@@ -52,6 +52,8 @@ public final class Backend implements Destination {
     private volatile long lastEjectionEnd;
 
     private volatile long downUntilNanos;
+    /** Whether the current hold-down comes from failed connects (not from an outlier ejection). */
+    private volatile boolean heldByConnects;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile boolean checkedHealthy = true;
     private volatile boolean retired;
@@ -204,6 +206,7 @@ public final class Backend implements Destination {
         int n = Math.min(ejections.incrementAndGet(), 10);
         long until = nanoTime.getAsLong() + baseNanos * n;
         downUntilNanos = until;
+        heldByConnects = false;
         lastEjectionEnd = until + baseNanos * n;
         ejected.increment();
         return true;
@@ -283,6 +286,7 @@ public final class Backend implements Destination {
         int failures = consecutiveFailures.incrementAndGet();
         long factor = Math.min(MAX_BACKOFF_FACTOR, 1L << Math.min(failures - 1, 30));
         downUntilNanos = nanoTime.getAsLong() + baseBackoffNanos * factor;
+        heldByConnects = true;
     }
 
     /** Records the active health check verdict. */
@@ -306,18 +310,18 @@ public final class Backend implements Destination {
     }
 
     /**
-     * Something reached the endpoint (an active health check): a hold-down by failed connects or an
-     * ejection by outlier detection ends now rather than at the end of its back-off, and the failure
-     * counts start again. True when it was held down.
+     * An active TCP health check connected: a hold-down by failed connects ends now rather than at
+     * the end of its back-off, and the connect failures count from zero. An outlier ejection stays:
+     * a connect says nothing of the 5xx that caused it. True when it ended a hold-down.
      */
     public boolean seenWorking() {
-        boolean wasDown = passivelyDown();
-        if (wasDown) {
-            downUntilNanos = nanoTime.getAsLong();
-        }
         consecutiveFailures.set(0);
-        consecutiveErrors.set(0);
-        return wasDown;
+        if (heldByConnects && passivelyDown()) {
+            downUntilNanos = nanoTime.getAsLong();
+            heldByConnects = false;
+            return true;
+        }
+        return false;
     }
 
     /** True once the endpoint left the routing table; affinity entries to it are then forgotten. */

@@ -137,7 +137,7 @@ public final class HealthChecker implements AutoCloseable {
                 return;
             }
             if (success && backend.seenWorking()) {
-                // Failures held it down for a back-off; a check that reaches it ends that at once.
+                // Failed connects held it down for a back-off; a check that connects ends that at once.
                 LOG.atInfo().addKeyValue("endpoint", backend)
                         .log("endpoint held down by failures passed a health check; back in rotation");
             }
