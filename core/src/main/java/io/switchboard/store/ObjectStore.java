@@ -56,6 +56,8 @@ public final class ObjectStore {
     /** Errors of each object (its own fields, duplicates, cross-object checks). */
     private final Map<ObjectRef, List<ValidationError>> objectErrors = new HashMap<>();
     private final Map<ObjectRef, String> notes = new TreeMap<>();
+    /** Notes a source has about input it skipped, by source. */
+    private final Map<String, List<String>> sourceNotes = new TreeMap<>();
     /** Address keys claimed, and by whom. */
     private final Map<String, ObjectRef> claims = new HashMap<>();
     private final Map<ObjectRef, List<String>> claimsOf = new HashMap<>();
@@ -113,6 +115,15 @@ public final class ObjectStore {
         }
     }
 
+    /** Sets what {@code source} says of input it skipped on purpose (not objects: files that are not files). */
+    public synchronized void sourceNotes(String source, List<String> list) {
+        List<String> copy = List.copyOf(list);
+        List<String> before = copy.isEmpty() ? sourceNotes.remove(source) : sourceNotes.put(source, copy);
+        if (!Objects.equals(before == null ? List.of() : before, copy)) {
+            modified = true;
+        }
+    }
+
     /** Records what this node is (from the Kubernetes Node object). Any thread. */
     public synchronized void node(NodeInfo info) {
         if (!Objects.equals(node, info)) {
@@ -151,7 +162,10 @@ public final class ObjectStore {
         List<ValidationError> errors = new ArrayList<>();
         sourceErrors.values().forEach(errors::addAll);
         new TreeMap<>(objectErrors).values().forEach(errors::addAll);
-        return last = new Checkout(new ClusterSnapshot(services, slices), touched, errors, List.copyOf(notes.values()), node);
+        List<String> allNotes = new ArrayList<>();
+        sourceNotes.values().forEach(allNotes::addAll);
+        allNotes.addAll(notes.values());
+        return last = new Checkout(new ClusterSnapshot(services, slices), touched, errors, allNotes, node);
     }
 
     /**

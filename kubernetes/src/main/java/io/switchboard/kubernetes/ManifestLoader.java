@@ -95,7 +95,9 @@ public final class ManifestLoader {
     /** Reads what changed and records it into the store, without checking the store out. */
     public int read() {
         List<ValidationError> listing = new ArrayList<>();
-        List<Path> paths = listFiles(listing);
+        List<String> skipped = new ArrayList<>();
+        List<Path> paths = listFiles(listing, skipped);
+        store.sourceNotes(SOURCE, skipped);
         Map<Path, FileState> changed = readChanged(paths);
         listErrors = listing;
         changed.forEach((path, state) -> {
@@ -134,7 +136,7 @@ public final class ManifestLoader {
                 checkout.touched());
     }
 
-    private List<Path> listFiles(List<ValidationError> errors) {
+    private List<Path> listFiles(List<ValidationError> errors, List<String> skipped) {
         if (Files.isRegularFile(root)) {
             return List.of(root);
         }
@@ -143,11 +145,34 @@ public final class ManifestLoader {
             return List.of();
         }
         try (Stream<Path> s = Files.list(root)) {
-            return s.filter(ManifestLoader::isManifest).sorted(Comparator.comparing(Path::toString)).toList();
+            List<Path> all = s.sorted(Comparator.comparing(Path::toString)).toList();
+            for (Path p : all) {
+                String why = skippedBecause(p);
+                if (why != null) {
+                    skipped.add(p + ": skipped: " + why);
+                }
+            }
+            return all.stream().filter(ManifestLoader::isManifest).toList();
         } catch (IOException e) {
             errors.add(new ValidationError(root, 0, null, "", "cannot list: " + e.getMessage()));
             return new ArrayList<>(files.keySet());
         }
+    }
+
+    /** Why a path named like a manifest is not read (a directory, a link that leads nowhere, a FIFO), or null. */
+    static String skippedBecause(Path p) {
+        String name = p.getFileName().toString();
+        if (name.startsWith(".") || !(name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))
+                || Files.isRegularFile(p)) {
+            return null;
+        }
+        if (Files.isDirectory(p)) {
+            return "a directory, not a file (subdirectories are not read)";
+        }
+        if (Files.isSymbolicLink(p)) {
+            return "a symbolic link that leads to no file (dangling, or a loop)";
+        }
+        return "not a regular file (a FIFO, socket or device)";
     }
 
     /** YAML and JSON files, skipping hidden files and editor backups. */

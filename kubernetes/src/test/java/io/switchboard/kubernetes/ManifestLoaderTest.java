@@ -432,6 +432,27 @@ class ManifestLoaderTest {
         assertThat(r.snapshot().services()).isEmpty();
     }
 
+    @Test
+    void pathsNamedLikeManifestsThatAreNotFilesAreSkippedWithANote() throws Exception {
+        write("a.yaml", service("a", "127.0.0.21", 80));
+        Files.createDirectory(dir.resolve("dir.yaml"));
+        Files.createSymbolicLink(dir.resolve("gone.yaml"), dir.resolve("missing.yaml"));
+        Files.createSymbolicLink(dir.resolve("loop1.yaml"), dir.resolve("loop2.yaml"));
+        Files.createSymbolicLink(dir.resolve("loop2.yaml"), dir.resolve("loop1.yaml"));
+        Path fifo = dir.resolve("pipe.json");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        boolean fifoMade = mk.waitFor() == 0;
+        ManifestLoader.LoadResult r = new ManifestLoader(dir, mapper).load();
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.snapshot().services()).hasSize(1);
+        assertThat(r.notes()).contains(dir.resolve("dir.yaml") + ": skipped: a directory, not a file (subdirectories are not read)",
+                dir.resolve("gone.yaml") + ": skipped: a symbolic link that leads to no file (dangling, or a loop)",
+                dir.resolve("loop1.yaml") + ": skipped: a symbolic link that leads to no file (dangling, or a loop)");
+        if (fifoMade) {
+            assertThat(r.notes()).contains(fifo + ": skipped: not a regular file (a FIFO, socket or device)");
+        }
+    }
+
     static String service(String name, String ip, int port) {
         return """
                 apiVersion: v1
