@@ -176,7 +176,7 @@ public final class ManifestLoader {
     }
 
     /** YAML and JSON files, skipping hidden files and editor backups. */
-    static boolean isManifest(Path p) {
+    public static boolean isManifest(Path p) {
         String name = p.getFileName().toString();
         return !name.startsWith(".") && Files.isRegularFile(p)
                 && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));

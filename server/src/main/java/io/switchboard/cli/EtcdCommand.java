@@ -139,11 +139,8 @@ final class EtcdCommand {
                 return List.of(path);
             }
             try (Stream<Path> s = Files.list(path)) {
-                return s.filter(p -> {
-                    String n = p.getFileName().toString();
-                    return !n.startsWith(".") && Files.isRegularFile(p)
-                            && (n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json"));
-                }).sorted().toList();
+                // The files run would read, in the order it reads them.
+                return s.filter(ManifestLoader::isManifest).sorted().toList();
             }
         }
     }
