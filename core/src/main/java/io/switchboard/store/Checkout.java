@@ -14,14 +14,16 @@ import java.util.Set;
  *                 hint for the change tracker)
  * @param errors   every current error, source errors first
  * @param notes    valid objects that are ignored, and why
- * @param node     this node as a source reported it, or null when no source knows it
+ * @param node      this node as a source reported it, or null when no source knows it
+ * @param conflicts Services refused an address another serves (each also among the errors)
  */
 public record Checkout(ClusterSnapshot snapshot, Set<ServiceId> touched, List<ValidationError> errors,
-                       List<String> notes, NodeInfo node) {
+                       List<String> notes, NodeInfo node, List<AddressConflict> conflicts) {
 
     public Checkout {
         touched = Set.copyOf(touched);
         errors = List.copyOf(errors);
         notes = List.copyOf(notes);
+        conflicts = List.copyOf(conflicts);
     }
 }

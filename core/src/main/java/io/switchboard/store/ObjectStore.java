@@ -8,6 +8,8 @@ import io.switchboard.model.ServiceId;
 import io.switchboard.model.ServicePort;
 import io.switchboard.routing.EndpointResolver;
 import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,8 +27,10 @@ import org.pcollections.PMap;
  * The one place every source records objects into, and the one place the rules between objects
  * live: an invalid definition keeps the object's last good version; an object defined twice is
  * taken from its first slot and reported in the others; two Services may not claim one address,
- * port and protocol (nor one node port), and the one already in effect keeps it; a Service's named
- * target ports must name ports of its endpoints.
+ * port and protocol (nor one node port), and the older one keeps it (earliest
+ * {@code creationTimestamp}, a Service without one counting as newest, then namespace/name), the
+ * same rule whether both arrive at once after a restart or one after the other while running; a
+ * Service's named target ports must name ports of its endpoints.
  *
  * <p>Sources only record ({@link #put}, {@link #remove}), which costs a map update; the sync loop's
  * {@link #checkout()} decides what was recorded since the previous checkout and returns the whole
@@ -61,6 +65,11 @@ public final class ObjectStore {
     /** Address keys claimed, and by whom. */
     private final Map<String, ObjectRef> claims = new HashMap<>();
     private final Map<ObjectRef, List<String>> claimsOf = new HashMap<>();
+    /** Services whose winning version or version in effect wants each address key, and the keys of each. */
+    private final Map<String, Set<ObjectRef>> wanting = new HashMap<>();
+    private final Map<ObjectRef, Set<String>> wantsOf = new HashMap<>();
+    /** The address a Service was refused at its last decision, by the refused Service. */
+    private final Map<ObjectRef, AddressConflict> conflicts = new HashMap<>();
     /** Services whose winning definition failed a cross-object check; retried at every checkout. */
     private final Set<ObjectRef> pending = new HashSet<>();
     /** Endpoint slices in effect, by Service and by the object that defined them. */
@@ -165,7 +174,9 @@ public final class ObjectStore {
         List<String> allNotes = new ArrayList<>();
         sourceNotes.values().forEach(allNotes::addAll);
         allNotes.addAll(notes.values());
-        return last = new Checkout(new ClusterSnapshot(services, slices), touched, errors, allNotes, node);
+        List<AddressConflict> conflictList = new TreeMap<>(conflicts).values().stream().toList();
+        return last = new Checkout(new ClusterSnapshot(services, slices), touched, errors, allNotes, node,
+                conflictList);
     }
 
     /**
@@ -191,14 +202,15 @@ public final class ObjectStore {
 
     /**
      * Decides Services: each takes its winning definition if that one is valid, its named target ports
-     * name ports of its endpoints, and no other Service serves its addresses; otherwise it keeps the
-     * version in effect (if that still passes) and is retried at every checkout. Versions already in
-     * effect claim addresses first, so a newcomer cannot take an address away.
+     * name ports of its endpoints, and no older Service serves its addresses; otherwise it keeps the
+     * version in effect (if that still passes) and is retried at every checkout. Every Service that
+     * shares an address with one being decided, directly or through others, is decided with it, in
+     * age order, so who holds an address never depends on the order Services arrived in.
      */
     private void decideServices(Set<ObjectRef> refs) {
-        List<ObjectRef> order = new ArrayList<>(refs);
-        order.sort(Comparator.<ObjectRef, Boolean>comparing(r -> validWinner(r) != accepted.get(r))
-                .thenComparing(Comparator.naturalOrder()));
+        refs.forEach(this::indexWants);
+        List<ObjectRef> order = new ArrayList<>(sharingAddressesWith(refs));
+        order.sort(byAge());
         for (ObjectRef ref : order) {
             release(ref);
         }
@@ -208,6 +220,7 @@ public final class ObjectStore {
             List<ValidationError> errors = new ArrayList<>(ownErrors(ref));
             Definition chosen = null;
             pending.remove(ref);
+            conflicts.remove(ref);
             if (winner != null) {
                 ValidationError problem = check(ref, winner);
                 if (problem == null) {
@@ -230,7 +243,62 @@ public final class ObjectStore {
                 }
             }
             setErrors(ref, errors);
+            indexWants(ref);
         }
+    }
+
+    /** {@code refs} and every Service that wants one of their addresses, transitively. */
+    private Set<ObjectRef> sharingAddressesWith(Set<ObjectRef> refs) {
+        Set<ObjectRef> group = new HashSet<>(refs);
+        ArrayDeque<ObjectRef> todo = new ArrayDeque<>(refs);
+        while (!todo.isEmpty()) {
+            for (String key : wantsOf.getOrDefault(todo.poll(), Set.of())) {
+                for (ObjectRef other : wanting.getOrDefault(key, Set.of())) {
+                    if (group.add(other)) {
+                        todo.add(other);
+                    }
+                }
+            }
+        }
+        return group;
+    }
+
+    /** Indexes the addresses of the versions of {@code ref} that may be put in effect (winner, current). */
+    private void indexWants(ObjectRef ref) {
+        Set<String> keys = new HashSet<>();
+        for (Definition d : new Definition[] {validWinner(ref), accepted.get(ref)}) {
+            if (d != null && d.mapped() instanceof Mapped.OfService ms) {
+                keys.addAll(AddressClaims.of(ms.service(), nodePortAddresses).keySet());
+            }
+        }
+        Set<String> before = keys.isEmpty() ? wantsOf.remove(ref) : wantsOf.put(ref, keys);
+        if (before != null) {
+            for (String k : before) {
+                if (!keys.contains(k)) {
+                    Set<ObjectRef> holders = wanting.get(k);
+                    holders.remove(ref);
+                    if (holders.isEmpty()) {
+                        wanting.remove(k);
+                    }
+                }
+            }
+        }
+        keys.forEach(k -> wanting.computeIfAbsent(k, x -> new HashSet<>()).add(ref));
+    }
+
+    /** Oldest first; a Service without a creation time after every one with; then namespace/name. */
+    private Comparator<ObjectRef> byAge() {
+        return Comparator.comparing(this::created, Comparator.nullsLast(Comparator.<Instant>naturalOrder()))
+                .thenComparing(Comparator.naturalOrder());
+    }
+
+    /** The creation time of {@code ref}'s winning version, else of its version in effect. */
+    private Instant created(ObjectRef ref) {
+        Definition d = validWinner(ref);
+        if (d == null) {
+            d = accepted.get(ref);
+        }
+        return d != null && d.mapped() instanceof Mapped.OfService ms ? ms.created() : null;
     }
 
     private Definition first(ObjectRef ref) {
@@ -370,14 +438,24 @@ public final class ObjectStore {
         return String.join(", ", names);
     }
 
-    /** Claims every address of the Service; on conflict claims nothing and returns the error. */
+    /**
+     * Claims every address of the Service; on conflict claims nothing, records the conflict and
+     * returns the error. Services are decided oldest first, so a holder is always the older one.
+     */
     private ValidationError claim(ObjectRef ref, Definition d) {
-        Service svc = ((Mapped.OfService) d.mapped()).service();
-        Map<String, String> wanted = AddressClaims.of(svc, nodePortAddresses);
+        Mapped.OfService ms = (Mapped.OfService) d.mapped();
+        Map<String, String> wanted = AddressClaims.of(ms.service(), nodePortAddresses);
         for (var w : wanted.entrySet()) {
             ObjectRef holder = claims.get(w.getKey());
             if (holder != null && !holder.equals(ref)) {
-                return d.error(w.getValue(), w.getKey() + " is already served by " + holder);
+                Instant held = created(holder);
+                String rule = held != null && (ms.created() == null || held.isBefore(ms.created()))
+                        ? AddressConflict.OLDER : AddressConflict.NAME_ORDER;
+                ValidationError error = d.error(w.getValue(), w.getKey() + " is already served by " + holder
+                        + " (" + rule + (rule.equals(AddressConflict.OLDER) ? ", " + held : "") + ")");
+                conflicts.putIfAbsent(ref, new AddressConflict(w.getKey(), holder, ref, w.getValue(),
+                        error.origin(), rule));
+                return error;
             }
         }
         wanted.keySet().forEach(k -> claims.put(k, ref));

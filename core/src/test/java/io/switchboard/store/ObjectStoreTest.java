@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.model.NodeInfo;
 import io.switchboard.model.Service;
 import io.switchboard.model.ServiceId;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +24,21 @@ class ObjectStoreTest {
     }
 
     private static Definition service(String name, String ip, String version) {
+        return service(name, version, null, clusterIp("shop/" + name, ip, tcp("http", 80, 8080)));
+    }
+
+    private static Definition service(String name, String version, String created, Service s) {
         ObjectRef ref = svcRef(name);
-        Service s = clusterIp("shop/" + name, ip, tcp("http", 80, 8080));
-        return new Definition(ref, API, new Mapped.OfService(ref, s), List.of(), Origin.kubernetes(ref, version),
-                Definition.FieldLines.NONE);
+        return new Definition(ref, API, new Mapped.OfService(ref, s, created == null ? null : Instant.parse(created)),
+                List.of(), Origin.kubernetes(ref, version), Definition.FieldLines.NONE);
+    }
+
+    private static Definition aged(String name, String ip, String created) {
+        return service(name, "1", created, clusterIp("shop/" + name, ip, tcp("http", 80, 8080)));
+    }
+
+    private static java.util.Set<ServiceId> served(Checkout c) {
+        return c.snapshot().services().keySet();
     }
 
     private static Definition broken(String name, String version) {
@@ -119,5 +131,83 @@ class ObjectStoreTest {
         Checkout after = store.checkout();
         assertThat(after).isNotSameAs(c);
         assertThat(after.node().zone()).isEqualTo("zone-a");
+    }
+
+    @Test
+    void theOlderServiceTakesAnAddressFromOneInEffectAsItWouldAfterARestart() {
+        store.put(aged("young", "10.0.0.1", "2026-03-01T00:00:00Z"));
+        assertThat(served(store.checkout())).containsExactly(ServiceId.parse("shop/young"));
+        store.put(aged("old", "10.0.0.1", "2026-01-01T00:00:00Z"));
+        Checkout running = store.checkout();
+        assertThat(served(running)).containsExactly(ServiceId.parse("shop/old"));
+        assertThat(running.touched()).contains(ServiceId.parse("shop/young"), ServiceId.parse("shop/old"));
+        assertThat(running.errors()).singleElement().hasToString("kubernetes API Service shop/young (resourceVersion 1): "
+                + "spec.ports[0].port: 10.0.0.1:80/TCP is already served by Service shop/old (created first, "
+                + "2026-01-01T00:00:00Z)");
+        assertThat(running.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.address()).isEqualTo("10.0.0.1:80/TCP");
+            assertThat(c.holder()).isEqualTo(svcRef("old"));
+            assertThat(c.refused()).isEqualTo(svcRef("young"));
+            assertThat(c.field()).isEqualTo("spec.ports[0].port");
+            assertThat(c.rule()).isEqualTo(AddressConflict.OLDER);
+        });
+
+        ObjectStore restarted = new ObjectStore();
+        restarted.put(aged("old", "10.0.0.1", "2026-01-01T00:00:00Z"));
+        restarted.put(aged("young", "10.0.0.1", "2026-03-01T00:00:00Z"));
+        Checkout after = restarted.checkout();
+        assertThat(served(after)).isEqualTo(served(running));
+        assertThat(after.conflicts()).isEqualTo(running.conflicts());
+    }
+
+    @Test
+    void withoutCreationTimesNamespaceAndNameDecideWhateverTheArrivalOrder() {
+        store.put(service("b", "10.0.0.1", "1"));
+        store.checkout();
+        store.put(service("a", "10.0.0.1", "2"));
+        Checkout c = store.checkout();
+        assertThat(served(c)).containsExactly(ServiceId.parse("shop/a"));
+        assertThat(c.conflicts()).singleElement().satisfies(x -> {
+            assertThat(x.refused()).isEqualTo(svcRef("b"));
+            assertThat(x.rule()).isEqualTo(AddressConflict.NAME_ORDER);
+        });
+        store.put(aged("c", "10.0.0.1", "2020-01-01T00:00:00Z"));
+        assertThat(served(store.checkout())).as("one with a creation time is older than any without")
+                .containsExactly(ServiceId.parse("shop/c"));
+    }
+
+    @Test
+    void aHolderLeavingPassesItsAddressesAlongAChainOfClaims() {
+        // a holds 10.0.0.1; b wants 10.0.0.1 and 10.0.0.2; c wants 10.0.0.2. With a, b loses and c serves;
+        // without a, b is next in age and c loses: the whole chain is decided again.
+        store.put(service("a", "1", "2026-01-01T00:00:00Z", clusterIp("shop/a", "10.0.0.1", tcp("http", 80, 8080))));
+        store.put(service("b", "1", "2026-01-02T00:00:00Z",
+                io.switchboard.testing.Models.withExternalIps(clusterIp("shop/b", "10.0.0.1", tcp("http", 80, 8080)),
+                        "10.0.0.2")));
+        store.put(service("c", "1", "2026-01-03T00:00:00Z", clusterIp("shop/c", "10.0.0.2", tcp("http", 80, 8080))));
+        Checkout before = store.checkout();
+        assertThat(served(before)).containsExactlyInAnyOrder(ServiceId.parse("shop/a"), ServiceId.parse("shop/c"));
+        store.remove(svcRef("a"));
+        Checkout after = store.checkout();
+        assertThat(served(after)).containsExactly(ServiceId.parse("shop/b"));
+        assertThat(after.conflicts()).singleElement().satisfies(x -> {
+            assertThat(x.holder()).isEqualTo(svcRef("b"));
+            assertThat(x.refused()).isEqualTo(svcRef("c"));
+            assertThat(x.address()).isEqualTo("10.0.0.2:80/TCP");
+            assertThat(x.field()).isEqualTo("spec.ports[0].port");
+        });
+    }
+
+    @Test
+    void aNewVersionRefusedAnAddressKeepsTheVersionInEffectAndReportsTheConflict() {
+        store.put(aged("a", "10.0.0.1", "2026-01-01T00:00:00Z"));
+        store.put(aged("b", "10.0.0.2", "2026-01-02T00:00:00Z"));
+        Service running = store.checkout().snapshot().services().get(ServiceId.parse("shop/b"));
+        store.put(service("b", "2", "2026-01-02T00:00:00Z", clusterIp("shop/b", "10.0.0.1", tcp("http", 80, 8080))));
+        Checkout c = store.checkout();
+        assertThat(c.snapshot().services().get(ServiceId.parse("shop/b"))).isSameAs(running);
+        assertThat(c.conflicts()).singleElement().satisfies(x -> assertThat(x.origin().version()).isEqualTo("2"));
+        store.put(service("b", "3", "2026-01-02T00:00:00Z", clusterIp("shop/b", "10.0.0.3", tcp("http", 80, 8080))));
+        assertThat(store.checkout().conflicts()).as("resolved").isEmpty();
     }
 }

@@ -26,6 +26,9 @@ import io.switchboard.store.ObjectRef;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -154,11 +157,26 @@ public final class ResourceMapper {
             errors.add(new FieldError("spec.healthCheckNodePort",
                     "only a LoadBalancer Service with externalTrafficPolicy: Local has one"));
         }
+        Instant created = creationTimestamp(s.getMetadata().getCreationTimestamp(), errors);
         if (!errors.isEmpty()) {
             return null;
         }
         return new Mapped.OfService(ref, new Service(id, type, clusterIps, externalIps, lbIps, ports, affinity, external,
-                internal, options, healthCheckNodePort, sourceRanges));
+                internal, options, healthCheckNodePort, sourceRanges), created);
+    }
+
+    /** An RFC 3339 time as the API writes it ({@code 2026-01-02T03:04:05Z}), or null when absent. */
+    private static Instant creationTimestamp(String text, List<FieldError> errors) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError("metadata.creationTimestamp", "expected an RFC 3339 time such as "
+                    + "2026-01-02T03:04:05Z, got \"" + text + "\""));
+            return null;
+        }
     }
 
     private static void addIp(List<InetAddress> out, String text, String field, List<FieldError> errors) {

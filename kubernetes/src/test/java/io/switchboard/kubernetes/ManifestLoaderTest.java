@@ -324,7 +324,7 @@ class ManifestLoaderTest {
         Path b = write("b.yaml", service("b", "127.0.0.21", 80));
         ManifestLoader.LoadResult r = loader.load();
         assertThat(r.errors()).singleElement().hasToString(b + ":7: Service default/b: spec.ports[0].port: "
-                + "127.0.0.21:80/TCP is already served by Service default/a");
+                + "127.0.0.21:80/TCP is already served by Service default/a (first by namespace/name)");
         assertThat(r.snapshot().services()).containsOnlyKeys(new ServiceId("default", "a"));
     }
 
@@ -451,6 +451,31 @@ class ManifestLoaderTest {
         if (fifoMade) {
             assertThat(r.notes()).contains(fifo + ": skipped: not a regular file (a FIFO, socket or device)");
         }
+    }
+
+    @Test
+    void theOlderCreationTimestampKeepsAnAddressWhicheverFileComesFirst() throws IOException {
+        write("a.yaml", service("a", "127.0.0.21", 80).replace("{name: a}",
+                "{name: a, creationTimestamp: \"2026-05-01T10:00:00+02:00\"}"));
+        Path z = write("z.yaml", service("z", "127.0.0.21", 80).replace("{name: z}",
+                "{name: z, creationTimestamp: \"2026-05-01T07:59:59Z\"}"));
+        ManifestLoader.LoadResult r = new ManifestLoader(dir, mapper).load();
+        assertThat(r.snapshot().services()).containsOnlyKeys(new ServiceId("default", "z"));
+        assertThat(r.errors()).singleElement().satisfies(e -> assertThat(e.toString())
+                .startsWith(dir.resolve("a.yaml") + ":7: Service default/a: spec.ports[0].port: 127.0.0.21:80/TCP is "
+                        + "already served by Service default/z (created first, 2026-05-01T07:59:59Z)"));
+        assertThat(z).exists();
+    }
+
+    @Test
+    void aCreationTimestampThatIsNoTimeIsAnErrorNamingTheField() throws IOException {
+        Path a = write("a.yaml", service("a", "127.0.0.21", 80).replace("{name: a}",
+                "{name: a, creationTimestamp: yesterday}"));
+        ManifestLoader.LoadResult r = new ManifestLoader(dir, mapper).load();
+        assertThat(r.snapshot().services()).isEmpty();
+        assertThat(r.errors()).singleElement().satisfies(e -> assertThat(e.toString())
+                .isEqualTo(a + ":3: Service default/a: metadata.creationTimestamp: expected an RFC 3339 time such as "
+                        + "2026-01-02T03:04:05Z, got \"yesterday\""));
     }
 
     static String service(String name, String ip, int port) {

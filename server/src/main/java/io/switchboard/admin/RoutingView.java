@@ -41,9 +41,17 @@ public final class RoutingView {
     public record ListenerView(String address, boolean wildcard, int sockets, String error) {
     }
 
+    /**
+     * A Service refused an address another serves: the address, who holds it and why, and the refused
+     * Service's field and origin.
+     */
+    public record ConflictView(String address, String holder, String refused, String field, String origin,
+                               String rule) {
+    }
+
     /** Everything. */
     public record TableView(long version, List<RouteView> routes, List<ListenerView> listeners, List<String> errors,
-                            List<String> notes, long unrouted, long syncs) {
+                            List<String> notes, List<ConflictView> conflicts, long unrouted, long syncs) {
     }
 
     private RoutingView() {
@@ -63,6 +71,8 @@ public final class RoutingView {
         SyncStatus status = sb.status();
         return new TableView(table.version(), routes, listeners,
                 status.errors().stream().map(ValidationError::toString).toList(), status.notes(),
+                status.conflicts().stream().map(c -> new ConflictView(c.address(), c.holder().toString(),
+                        c.refused().toString(), c.field(), c.origin().toString(), c.rule())).toList(),
                 sb.dataPlane().state().stats().unroutedCount(), status.syncs());
     }
 

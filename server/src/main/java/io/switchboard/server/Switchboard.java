@@ -273,7 +273,8 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         }
         long duration = System.nanoTime() - start;
         syncMetrics.record(duration, !changes.isEmpty());
-        status.set(new SyncStatus(syncs.incrementAndGet(), duration, checkout.errors(), checkout.notes()));
+        status.set(new SyncStatus(syncs.incrementAndGet(), duration, checkout.errors(), checkout.notes(),
+                checkout.conflicts()));
         for (Source s : sources) {
             s.synced();
         }

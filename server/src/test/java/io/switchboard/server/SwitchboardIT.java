@@ -371,4 +371,30 @@ class SwitchboardIT {
         });
     }
 
+    @Test
+    void theOlderOfTwoServicesClaimingOneAddressServesItAndTheRoutesViewNamesTheConflict() throws Exception {
+        backends("a", "b");
+        Manifests.write(dir, "young.yaml", aged(Manifests.service("young", "127.0.6.42", PORT), "2026-03-01T00:00:00Z"),
+                Manifests.slice("young", TARGET, List.of("127.0.5.1")));
+        start();
+        assertThat(name("127.0.6.42", PORT)).isEqualTo("a");
+        Manifests.write(dir, "old.yaml", aged(Manifests.service("old", "127.0.6.42", PORT), "2026-01-01T00:00:00Z"),
+                Manifests.slice("old", TARGET, List.of("127.0.5.2")));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(name("127.0.6.42", PORT)).isEqualTo("b"));
+        com.fasterxml.jackson.databind.JsonNode conflicts = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(admin(sb, "/api/v1/routes").body()).get("conflicts");
+        assertThat(conflicts).hasSize(1);
+        assertThat(conflicts.get(0).get("address").asText()).isEqualTo("127.0.6.42:" + PORT + "/TCP");
+        assertThat(conflicts.get(0).get("holder").asText()).isEqualTo("Service test/old");
+        assertThat(conflicts.get(0).get("refused").asText()).isEqualTo("Service test/young");
+        assertThat(conflicts.get(0).get("rule").asText()).isEqualTo("created first");
+        assertThat(conflicts.get(0).get("origin").asText()).isEqualTo(dir.resolve("young.yaml") + ":13");
+        java.nio.file.Files.delete(dir.resolve("old.yaml"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(name("127.0.6.42", PORT)).isEqualTo("a"));
+        assertThat(admin(sb, "/api/v1/routes").body()).contains("\"conflicts\" : [ ]");
+    }
+
+    private static String aged(String manifest, String created) {
+        return manifest.replace("  namespace: test\n", "  namespace: test\n  creationTimestamp: \"" + created + "\"\n");
+    }
 }
