@@ -11,9 +11,14 @@ public record ObjectRef(String kind, String namespace, String name) implements C
         name = name == null ? "" : name;
     }
 
+    /** By kind, then namespace, then name; allocates nothing, as stores of 100,000 objects sort them often. */
     @Override
     public int compareTo(ObjectRef o) {
-        return toString().compareTo(o.toString());
+        int c = kind.compareTo(o.kind);
+        if (c == 0) {
+            c = namespace.compareTo(o.namespace);
+        }
+        return c != 0 ? c : name.compareTo(o.name);
     }
 
     @Override

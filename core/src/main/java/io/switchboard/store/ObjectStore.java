@@ -59,7 +59,8 @@ public final class ObjectStore {
     private final Map<ObjectRef, Definition> accepted = new HashMap<>();
     /** Errors of each object (its own fields, duplicates, cross-object checks). */
     private final Map<ObjectRef, List<ValidationError>> objectErrors = new HashMap<>();
-    private final Map<ObjectRef, String> notes = new TreeMap<>();
+    /** Valid objects that are ignored: where each came from, and why, by object. */
+    private final Map<ObjectRef, Map.Entry<Origin, String>> notes = new TreeMap<>();
     /** Notes a source has about input it skipped, by source. */
     private final Map<String, List<String>> sourceNotes = new TreeMap<>();
     /** Address keys claimed, and by whom. */
@@ -173,10 +174,33 @@ public final class ObjectStore {
         new TreeMap<>(objectErrors).values().forEach(errors::addAll);
         List<String> allNotes = new ArrayList<>();
         sourceNotes.values().forEach(allNotes::addAll);
-        allNotes.addAll(notes.values());
+        allNotes.addAll(ignoredNotes());
         List<AddressConflict> conflictList = new TreeMap<>(conflicts).values().stream().toList();
         return last = new Checkout(new ClusterSnapshot(services, slices), touched, errors, allNotes, node,
                 conflictList);
+    }
+
+    /** How many objects one note names before the rest with the same reason are counted. */
+    static final int NOTE_EXAMPLES = 5;
+
+    /**
+     * One note per ignored object, except that objects ignored for one reason beyond
+     * {@link #NOTE_EXAMPLES} are counted, not listed: a directory of 100,000 ConfigMaps makes one line.
+     */
+    private List<String> ignoredNotes() {
+        Map<String, List<String>> byReason = new TreeMap<>();
+        notes.forEach((ref, note) -> byReason.computeIfAbsent(note.getValue(), r -> new ArrayList<>())
+                .add(note.getKey() + ": " + ref));
+        List<String> out = new ArrayList<>();
+        byReason.forEach((reason, objects) -> {
+            if (objects.size() <= NOTE_EXAMPLES + 1) {
+                objects.forEach(o -> out.add(o + ": ignored: " + reason));
+            } else {
+                out.add(objects.size() + " objects ignored: " + reason + "; among them "
+                        + String.join(", ", objects.subList(0, NOTE_EXAMPLES)));
+            }
+        });
+        return out;
     }
 
     /**
@@ -387,7 +411,7 @@ public final class ObjectStore {
                 rebuildSlices(id);
             });
         } else if (d.mapped() instanceof Mapped.Ignored ignored) {
-            notes.put(ref, d.origin() + ": " + ref + ": ignored: " + ignored.reason());
+            notes.put(ref, Map.entry(d.origin(), ignored.reason()));
         }
     }
 

@@ -61,7 +61,20 @@ public final class DocumentMapper {
 
     private static Definition definition(ObjectRef ref, io.switchboard.store.Mapped mapped, ManifestDocument doc,
                                          Definition.Slot slot, List<ValidationError> errors) {
-        return new Definition(ref, slot, mapped, errors, doc.source().atLine(doc.line()), doc::lineOf);
+        return new Definition(ref, slot, mapped, errors, doc.source().atLine(doc.line()),
+                new DocumentLines(doc.lines(), doc.line()));
+    }
+
+    /**
+     * The lines of a document's fields, kept instead of the document: a definition outlives its
+     * parsed tree. Equal for the same text at the same line, so a file read again unchanged makes
+     * equal definitions.
+     */
+    private record DocumentLines(LineIndex index, int line) implements Definition.FieldLines {
+        @Override
+        public int lineOf(String field) {
+            return index.lineOrEnclosing(field, line);
+        }
     }
 
     private static ValidationError error(ManifestDocument doc, ObjectRef ref, String field, String message) {

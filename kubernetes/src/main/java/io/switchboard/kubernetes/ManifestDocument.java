@@ -22,16 +22,7 @@ public record ManifestDocument(Origin source, int line, ObjectNode node, LineInd
 
     /** The line of {@code field}, or of its closest enclosing field, or of the object. */
     public int lineOf(String field) {
-        String f = field;
-        while (!f.isEmpty()) {
-            Integer l = lines.line(f);
-            if (l != null) {
-                return l;
-            }
-            int cut = Math.max(f.lastIndexOf('.'), f.lastIndexOf('['));
-            f = cut < 0 ? "" : f.substring(0, cut);
-        }
-        return line;
+        return lines.lineOrEnclosing(field, line);
     }
 
     /** The object's kind, or empty. */

@@ -5,6 +5,7 @@ import io.switchboard.model.ServiceId;
 import io.switchboard.store.Checkout;
 import io.switchboard.store.Definition;
 import io.switchboard.store.ObjectStore;
+import io.switchboard.store.Origin;
 import io.switchboard.store.ValidationError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,16 +13,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -64,12 +75,29 @@ public final class ManifestLoader {
     private record FileState(long size, FileTime modified, List<Definition> definitions, ValidationError syntaxError) {
     }
 
+    private final Executor parsers;
     private final Path root;
     private final ResourceMapper mapper;
     private final ObjectStore store;
     private final DocumentMapper documents;
 
+    /** The largest manifest file read: its text and one parsed document are in memory at once. */
+    public static final long MAX_FILE_BYTES = 128L * 1024 * 1024;
+
+    /** Parses files off the sync loop, as many at once as there are cores (which bounds a load's memory). */
+    private static final ExecutorService PARSERS = parsers();
+
+    /** A parse of one file as it was when the parse began. */
+    private record Parse(BasicFileAttributes attrs, CompletableFuture<FileState> result) {
+        boolean sameFile(BasicFileAttributes now) {
+            return attrs != null && now != null && attrs.size() == now.size()
+                    && attrs.lastModifiedTime().equals(now.lastModifiedTime());
+        }
+    }
+
     private final Map<Path, FileState> files = new HashMap<>();
+    private final Map<Path, Parse> parsing = new HashMap<>();
+    private Runnable onParsed = () -> { };
     private List<ValidationError> listErrors = List.of();
     private Checkout lastCheckout;
     private LoadResult last;
@@ -81,6 +109,12 @@ public final class ManifestLoader {
 
     /** A loader for {@code root} that records into {@code store}. */
     public ManifestLoader(Path root, ResourceMapper mapper, ObjectStore store) {
+        this(root, mapper, store, PARSERS);
+    }
+
+    /** A loader that parses files on {@code parsers} (tests hold a parse back with it). */
+    ManifestLoader(Path root, ResourceMapper mapper, ObjectStore store, Executor parsers) {
+        this.parsers = Objects.requireNonNull(parsers, "parsers");
         this.root = Objects.requireNonNull(root, "root");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.store = Objects.requireNonNull(store, "store");
@@ -92,13 +126,30 @@ public final class ManifestLoader {
         return root;
     }
 
-    /** Reads what changed and records it into the store, without checking the store out. */
+    /**
+     * Runs {@code listener} (on a parsing thread) whenever a file finishes parsing, so a caller that
+     * reads with patience can read again to take it.
+     */
+    public void onParsed(Runnable listener) {
+        this.onParsed = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Reads what changed, waiting for every file, and records it into the store, without checking out. */
     public int read() {
+        return read(Duration.ofNanos(-1));
+    }
+
+    /**
+     * Reads what changed and records it into the store, without checking the store out; files not
+     * parsed within {@code patience} keep their previous definitions until a later read takes them
+     * (see {@link #onParsed}). A negative patience waits for every file.
+     */
+    public int read(Duration patience) {
         List<ValidationError> listing = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<Path> paths = listFiles(listing, skipped);
         store.sourceNotes(SOURCE, skipped);
-        Map<Path, FileState> changed = readChanged(paths);
+        Map<Path, FileState> changed = readChanged(paths, patience);
         listErrors = listing;
         changed.forEach((path, state) -> {
             FileState before = files.get(path);
@@ -183,41 +234,88 @@ public final class ManifestLoader {
     }
 
     /**
-     * The files that appeared, changed or disappeared (mapped to null), parsed in parallel. A file
-     * that no longer parses keeps the candidates of its last good parse.
+     * The files that appeared, changed or disappeared (mapped to null), parsed in parallel, each at
+     * most once while it stays unchanged. Files still being parsed after {@code patience} are left
+     * out (they keep their previous definitions) and are taken by a later read once parsed, so one
+     * huge file does not hold up a small unrelated change. A file that no longer parses keeps the
+     * definitions of its last good parse.
      */
-    private Map<Path, FileState> readChanged(List<Path> paths) {
-        Map<Path, BasicFileAttributes> stale = new LinkedHashMap<>();
+    private Map<Path, FileState> readChanged(List<Path> paths, Duration patience) {
+        List<Path> stale = new ArrayList<>();
         for (Path p : paths) {
+            BasicFileAttributes attrs;
             try {
-                BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class);
-                FileState cached = files.get(p);
-                if (cached == null || cached.size() != attrs.size()
-                        || !attrs.lastModifiedTime().equals(cached.modified())) {
-                    stale.put(p, attrs);
-                }
+                attrs = Files.readAttributes(p, BasicFileAttributes.class);
             } catch (IOException e) {
-                stale.put(p, null);
+                attrs = null;
+            }
+            FileState cached = files.get(p);
+            if (attrs != null && cached != null && cached.size() == attrs.size()
+                    && attrs.lastModifiedTime().equals(cached.modified())) {
+                parsing.remove(p);
+                continue;
+            }
+            Parse running = parsing.get(p);
+            if (running == null || !running.sameFile(attrs)) {
+                if (running != null) {
+                    running.result().cancel(false);
+                }
+                List<Definition> keep = cached == null ? List.of() : cached.definitions();
+                BasicFileAttributes a = attrs;
+                CompletableFuture<FileState> result = CompletableFuture.supplyAsync(() -> read(p, a, keep), parsers);
+                result.whenComplete((state, failure) -> onParsed.run());
+                parsing.put(p, new Parse(attrs, result));
+            }
+            stale.add(p);
+        }
+        long deadline = System.nanoTime() + patience.toNanos();
+        Map<Path, FileState> out = new TreeMap<>();
+        for (Path p : stale) {
+            CompletableFuture<FileState> result = parsing.get(p).result();
+            try {
+                long left = deadline - System.nanoTime();
+                out.put(p, patience.isNegative() ? result.join() : result.get(Math.max(0, left), TimeUnit.NANOSECONDS));
+                parsing.remove(p);
+            } catch (TimeoutException e) {
+                // Still parsing: its previous definitions stay, and its completion asks for another read.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | CompletionException e) {
+                parsing.remove(p);
+                out.put(p, new FileState(-1, null, files.containsKey(p) ? files.get(p).definitions() : List.of(),
+                        new ValidationError(p, 0, null, "", "cannot read: " + e.getCause())));
             }
         }
-        Map<Path, FileState> out = new TreeMap<>();
-        stale.entrySet().parallelStream()
-                .map(e -> Map.entry(e.getKey(), read(e.getKey(), e.getValue())))
-                .forEachOrdered(e -> out.put(e.getKey(), e.getValue()));
         Set<Path> present = new HashSet<>(paths);
         for (Path p : files.keySet()) {
             if (!present.contains(p)) {
                 out.put(p, null);
             }
         }
+        parsing.keySet().removeIf(p -> {
+            boolean gone = !present.contains(p);
+            if (gone) {
+                parsing.get(p).result().cancel(false);
+            }
+            return gone;
+        });
         return out;
     }
 
-    private FileState read(Path path, BasicFileAttributes attrs) {
-        FileState previous = files.get(path);
-        List<Definition> keep = previous == null ? List.of() : previous.definitions();
+    /** How many files are still being parsed after the last read (their previous definitions stand). */
+    public int filesBeingRead() {
+        return parsing.size();
+    }
+
+    private FileState read(Path path, BasicFileAttributes attrs, List<Definition> keep) {
         if (attrs == null) {
             return new FileState(-1, null, keep, new ValidationError(path, 0, null, "", "cannot read its attributes"));
+        }
+        if (attrs.size() > MAX_FILE_BYTES) {
+            return new FileState(attrs.size(), attrs.lastModifiedTime(), keep, new ValidationError(path, 0, null, "",
+                    "too large: " + attrs.size() / (1024 * 1024) + " MiB; a manifest file may have at most "
+                            + MAX_FILE_BYTES / (1024 * 1024) + " MiB (split it into several files)"));
         }
         String text;
         try {
@@ -225,16 +323,26 @@ public final class ManifestLoader {
         } catch (IOException e) {
             return new FileState(-1, null, keep, new ValidationError(path, 0, null, "", "cannot read: " + e));
         }
-        ManifestParser.Result parsed = ManifestParser.parse(path, text);
-        if (parsed.error() != null) {
-            return new FileState(attrs.size(), attrs.lastModifiedTime(), keep, parsed.error());
-        }
         List<Definition> definitions = new ArrayList<>();
-        int index = 0;
-        for (ManifestDocument doc : parsed.documents()) {
-            definitions.add(map(doc, index++));
+        ValidationError error = ManifestParser.parse(Origin.file(path, 0), text,
+                doc -> definitions.add(map(doc, definitions.size())));
+        if (error != null) {
+            return new FileState(attrs.size(), attrs.lastModifiedTime(), keep, error);
         }
         return new FileState(attrs.size(), attrs.lastModifiedTime(), List.copyOf(definitions), null);
+    }
+
+    private static ExecutorService parsers() {
+        int threads = Runtime.getRuntime().availableProcessors();
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "manifest-parse-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private Definition map(ManifestDocument doc, int index) {

@@ -478,6 +478,91 @@ class ManifestLoaderTest {
                         + "2026-01-02T03:04:05Z, got \"yesterday\""));
     }
 
+    @Test
+    void aFileLargerThanAManifestMayBeIsRefusedUnreadAndKeepsItsObjects() throws IOException {
+        Path huge = write("huge.yaml", service("a", "127.0.0.21", 80));
+        ManifestLoader loader = new ManifestLoader(dir, mapper);
+        assertThat(loader.load().snapshot().services()).containsOnlyKeys(new ServiceId("default", "a"));
+        try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(ManifestLoader.MAX_FILE_BYTES + 1); // sparse: nothing is written
+        }
+        Files.setLastModifiedTime(huge, FileTime.from(Instant.now().plusSeconds(counter++)));
+        ManifestLoader.LoadResult r = loader.load();
+        assertThat(r.errors()).singleElement().hasToString(huge + ": too large: 128 MiB; a manifest file may have at"
+                + " most 128 MiB (split it into several files)");
+        assertThat(r.snapshot().services()).containsOnlyKeys(new ServiceId("default", "a"));
+    }
+
+    @Test
+    void aFileStillBeingParsedDoesNotHoldUpAChangeToAnother() throws Exception {
+        write("small.yaml", service("small", "127.0.0.21", 80));
+        write("big.yaml", configMaps(1_000));
+        io.switchboard.store.ObjectStore store = new io.switchboard.store.ObjectStore();
+        // Parses run at once on the reading thread, except the big file's while it is held back.
+        java.util.concurrent.atomic.AtomicBoolean holdBig = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<Runnable> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.Executor parsers = task -> {
+            if (holdBig.getAndSet(false)) {
+                held.add(task);
+            } else {
+                task.run();
+            }
+        };
+        ManifestLoader loader = new ManifestLoader(dir, mapper, store, parsers);
+        java.util.concurrent.Semaphore parsed = new java.util.concurrent.Semaphore(0);
+        loader.onParsed(parsed::release);
+        loader.read();
+        assertThat(store.checkout().notes()).singleElement().asString().startsWith("1000 objects ignored: ");
+
+        write("big.yaml", configMaps(1_001));
+        write("small.yaml", service("small", "127.0.0.22", 80));
+        holdBig.set(true); // files are parsed in path order: big.yaml first
+        parsed.drainPermits();
+        loader.read(Duration.ofMillis(100));
+        assertThat(held).hasSize(1);
+        assertThat(store.checkout().snapshot().services().get(new ServiceId("default", "small")).clusterIps().get(0)
+                .getHostAddress()).as("the small change is in").isEqualTo("127.0.0.22");
+        assertThat(store.checkout().notes()).as("the big file keeps its objects meanwhile").singleElement().asString()
+                .startsWith("1000 objects ignored: ");
+        assertThat(loader.filesBeingRead()).isEqualTo(1);
+        loader.read(Duration.ZERO);
+        assertThat(held).as("an unchanged file being parsed is not parsed again").hasSize(1);
+
+        Thread parser = new Thread(held.get(0));
+        parser.start();
+        assertThat(parsed.tryAcquire(60, java.util.concurrent.TimeUnit.SECONDS)).as("its parse ends").isTrue();
+        parser.join();
+        loader.read(Duration.ZERO);
+        assertThat(loader.filesBeingRead()).isZero();
+        assertThat(store.checkout().notes()).singleElement().asString().startsWith("1001 objects ignored: ");
+    }
+
+    @Test
+    void definitionsKeepNoParsedTreesSoAHundredThousandObjectsFitInLittleHeap() throws IOException {
+        write("big.yaml", configMaps(100_000));
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        System.gc();
+        long before = memory.getHeapMemoryUsage().getUsed();
+        ManifestLoader loader = new ManifestLoader(dir, mapper);
+        ManifestLoader.LoadResult r = loader.load();
+        System.gc();
+        long retained = memory.getHeapMemoryUsage().getUsed() - before;
+        assertThat(r.notes()).hasSize(1);
+        System.out.printf("100,000 objects retain %d bytes each%n", retained / 100_000);
+        // About 1 KB each here (definition, origin, line index, the file's text); with their trees, 2.3 KB.
+        assertThat(retained / 100_000).as("bytes retained per object").isLessThan(1_600);
+        assertThat(loader.root()).isEqualTo(dir);
+    }
+
+    private static String configMaps(int n) {
+        StringBuilder sb = new StringBuilder(n * 100);
+        for (int i = 0; i < n; i++) {
+            sb.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-").append(i)
+                    .append("\n  namespace: default\ndata:\n  k: v").append(i).append('\n');
+        }
+        return sb.toString();
+    }
+
     static String service(String name, String ip, int port) {
         return """
                 apiVersion: v1

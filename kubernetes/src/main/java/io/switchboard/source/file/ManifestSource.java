@@ -5,14 +5,20 @@ import io.switchboard.kubernetes.ResourceMapper;
 import io.switchboard.store.ObjectStore;
 import io.switchboard.store.Source;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * The manifest directory (or file) as a source: a file watch asks for a sync, and each sync first
- * reads the files that changed into the store. The sync loop's periodic run is the fallback for
- * changes a watch misses.
+ * reads the files that changed into the store. The first read waits for every file; later ones wait
+ * at most {@link #PATIENCE}, so a small change is served while a huge file is still being parsed,
+ * and a file parsed later asks for a sync of its own. The sync loop's periodic run is the fallback
+ * for changes a watch misses.
  */
 public final class ManifestSource implements Source {
+
+    /** How long a sync waits for files being parsed before it goes on without them. */
+    static final Duration PATIENCE = Duration.ofMillis(200);
 
     private final Path root;
     private final ManifestLoader loader;
@@ -33,19 +39,22 @@ public final class ManifestSource implements Source {
 
     @Override
     public void start(Runnable onChange) {
+        loader.onParsed(onChange);
         watcher = new DirectoryWatcher(root, onChange);
         watcher.start();
     }
 
     @Override
     public void beforeSync() {
-        files = loader.read();
+        files = read ? loader.read(PATIENCE) : loader.read();
         read = true;
     }
 
     @Override
     public Status status() {
-        return new Status(read, false, read ? files + " files read from " + root : "not read yet: " + root);
+        int parsing = loader.filesBeingRead();
+        return new Status(read, false, !read ? "not read yet: " + root
+                : files + " files read from " + root + (parsing > 0 ? ", " + parsing + " being parsed" : ""));
     }
 
     @Override
