@@ -4,6 +4,7 @@ import static io.switchboard.server.L7BalancingIT.PORT;
 import static io.switchboard.server.L7BalancingIT.httpService;
 import static io.switchboard.server.L7BalancingIT.slice;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -135,8 +136,9 @@ class DrainIT {
         ManagedChannel grpc = NettyChannelBuilder.forAddress(GRPC, PORT).usePlaintext().build();
         closeables.add(() -> grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
         var slowCall = ClientCalls.futureUnaryCall(grpc.newCall(L7BalancingIT.SLOW, CallOptions.DEFAULT), new byte[0]);
-        Thread.sleep(200);
-        assertThat(first.dataPlane().openConnections()).as("L4, two HTTP/1.1, one HTTP/2").isEqualTo(4);
+        // The gRPC channel connects in the background: wait for it rather than for a fixed time.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(first.dataPlane().openConnections())
+                .as("L4, two HTTP/1.1, one HTTP/2").isEqualTo(4));
 
         Switchboard second = start();
         CompletableFuture<DataPlane.Drained> drained = CompletableFuture.supplyAsync(

@@ -3,6 +3,9 @@ package io.switchboard.dataplane.http;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 
 /**
@@ -21,6 +24,22 @@ interface Downstream {
 
     /** Writes a response object (not flushed). */
     void write(HttpObject msg);
+
+    /**
+     * Frames and writes the head of a response relayed from an endpoint (not flushed); returns
+     * whether the client connection may carry another request after it.
+     *
+     * @param hasBody        whether a body follows
+     * @param keepAlive      whether the exchange meant to keep the connection
+     * @param requestVersion the request's HTTP version
+     */
+    boolean writeResponseHead(HttpResponse head, boolean hasBody, boolean keepAlive, HttpVersion requestVersion);
+
+    /** Writes the last part of a relayed response (not flushed). */
+    void writeLast(LastHttpContent last);
+
+    /** Writes an interim (1xx) response (not flushed). */
+    void writeInterim(HttpResponse interim);
 
     /** Flushes what was written. */
     void flush();

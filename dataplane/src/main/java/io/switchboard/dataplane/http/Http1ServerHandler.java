@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -373,6 +374,22 @@ final class Http1ServerHandler extends ChannelDownstream {
         if (receivingBody) {
             channel.config().setAutoRead(readable);
         }
+    }
+
+    @Override
+    public boolean writeResponseHead(HttpResponse head, boolean hasBody, boolean keepAlive, HttpVersion requestVersion) {
+        return Http1Framing.writeHead(head, hasBody, http11, keepAlive, http.state().draining(), requestVersion,
+                this::write);
+    }
+
+    @Override
+    public void writeLast(LastHttpContent last) {
+        Http1Framing.writeLast(last, http11, this::write);
+    }
+
+    @Override
+    public void writeInterim(HttpResponse interim) {
+        Http1Framing.writeInterimHttp1(interim, this::write);
     }
 
     @Override

@@ -5,6 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.routing.VirtualAddress;
 import java.net.InetSocketAddress;
@@ -66,6 +69,22 @@ final class Http2StreamServerHandler extends ChannelDownstream {
     @Override
     public void setReadable(boolean readable) {
         channel.config().setAutoRead(readable);
+    }
+
+    @Override
+    public boolean writeResponseHead(HttpResponse head, boolean hasBody, boolean keepAlive, HttpVersion requestVersion) {
+        write(head);
+        return true;
+    }
+
+    @Override
+    public void writeLast(LastHttpContent last) {
+        write(last);
+    }
+
+    @Override
+    public void writeInterim(HttpResponse interim) {
+        Http1Framing.writeInterimHttp2(interim, this::write);
     }
 
     @Override

@@ -1,0 +1,36 @@
+package io.switchboard.dataplane.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.HttpMethod;
+import org.junit.jupiter.api.Test;
+
+class RetryPolicyTest {
+
+    @Test
+    void aFailedConnectMayBeRetriedWhateverTheMethod() {
+        assertThat(RetryPolicy.mayRetry(1, 2, HttpMethod.POST, true, true, false)).isTrue();
+        assertThat(RetryPolicy.mayRetry(1, 2, HttpMethod.PATCH, true, true, false)).isTrue();
+    }
+
+    @Test
+    void aTryThatReachedTheEndpointIsRetriedOnlyForIdempotentMethods() {
+        for (HttpMethod m : new HttpMethod[] {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE,
+                HttpMethod.PUT, HttpMethod.DELETE}) {
+            assertThat(RetryPolicy.mayRetry(1, 2, m, false, true, false)).as(m.name()).isTrue();
+        }
+        assertThat(RetryPolicy.mayRetry(1, 2, HttpMethod.POST, false, true, false)).isFalse();
+        assertThat(RetryPolicy.mayRetry(1, 2, HttpMethod.PATCH, false, true, false)).isFalse();
+        assertThat(RetryPolicy.mayRetry(1, 2, HttpMethod.valueOf("PROPFIND"), false, true, false)).isFalse();
+    }
+
+    @Test
+    void noRetryOnceTriesAreSpentTheBodyIsGoneOrAResponseBegan() {
+        assertThat(RetryPolicy.mayRetry(2, 2, HttpMethod.GET, true, true, false)).as("two retries after one try")
+                .isTrue();
+        assertThat(RetryPolicy.mayRetry(3, 2, HttpMethod.GET, true, true, false)).as("tries spent").isFalse();
+        assertThat(RetryPolicy.mayRetry(1, 0, HttpMethod.GET, true, true, false)).as("retries off").isFalse();
+        assertThat(RetryPolicy.mayRetry(1, 2, HttpMethod.GET, true, false, false)).as("body not kept").isFalse();
+        assertThat(RetryPolicy.mayRetry(1, 2, HttpMethod.GET, false, true, true)).as("response begun").isFalse();
+    }
+}
