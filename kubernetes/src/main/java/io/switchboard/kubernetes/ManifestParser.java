@@ -45,7 +45,10 @@ public final class ManifestParser {
     /** How many nodes the aliases of one document may expand to. */
     public static final int MAX_ALIASED_NODES = 10_000;
 
-    private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
+    // The builder starts from no parser features, unlike new YAMLFactory(): without EMPTY_STRING_AS_NULL
+    // an empty document (a trailing ---) reads as "" and is refused as not a mapping.
+    private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions())
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String MERGE_KEY = "<<";
 

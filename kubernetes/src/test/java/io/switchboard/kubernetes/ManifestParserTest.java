@@ -15,6 +15,24 @@ class ManifestParserTest {
     }
 
     @Test
+    void emptyDocumentsAreSkippedAndAnEmptyValueIsNull() {
+        ManifestParser.Result r = parse("""
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: web
+                  annotations:
+                ---
+
+                ---
+                """);
+        assertThat(r.error()).isNull();
+        assertThat(r.documents()).singleElement()
+                .satisfies(d -> assertThat(d.node().at("/metadata/annotations").isNull()).isTrue());
+    }
+
+    @Test
     void anAliasStandsForWhatItsAnchorNames() {
         ManifestParser.Result r = parse("""
                 apiVersion: v1
