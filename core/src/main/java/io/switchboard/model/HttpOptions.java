@@ -21,18 +21,21 @@ import java.util.Objects;
  * @param stickyCookie             name of the cookie that pins a client to an endpoint, or empty
  * @param retryMinPerSecond        retries always allowed per second beside the earned ones, so a
  *                                 burst of failures on a quiet Service is retried too
+ * @param bodyTimeout              how long a client may pause while sending a request body (0: no
+ *                                 limit); then 408, and the endpoint's connection or stream is freed
  */
 public record HttpOptions(int retries, int retryBudgetPercent, Duration tryTimeout, Duration requestTimeout,
                           int maxRequestsPerEndpoint, int outlierConsecutiveErrors, Duration outlierBaseEjection,
-                          HashKey hashKey, String stickyCookie, int retryMinPerSecond) {
+                          HashKey hashKey, String stickyCookie, int retryMinPerSecond, Duration bodyTimeout) {
 
     /**
      * Defaults: 2 retries within a budget of 20 % of requests plus 10 a second (Finagle's), 30 s
      * for a response to begin, no whole-request limit (streams may last), no per-endpoint limit,
-     * ejection after 5 consecutive failures for 30 s.
+     * ejection after 5 consecutive failures for 30 s, 30 s of silence in a request body (HAProxy's
+     * usual {@code timeout client}; nginx's {@code client_body_timeout} is 60 s).
      */
     public static final HttpOptions DEFAULT = new HttpOptions(2, 20, Duration.ofSeconds(30), Duration.ZERO, 0, 5,
-            Duration.ofSeconds(30), HashKey.CLIENT_IP, "", 10);
+            Duration.ofSeconds(30), HashKey.CLIENT_IP, "", 10, Duration.ofSeconds(30));
 
     public HttpOptions {
         Objects.requireNonNull(tryTimeout, "tryTimeout");
@@ -40,6 +43,7 @@ public record HttpOptions(int retries, int retryBudgetPercent, Duration tryTimeo
         Objects.requireNonNull(outlierBaseEjection, "outlierBaseEjection");
         Objects.requireNonNull(hashKey, "hashKey");
         Objects.requireNonNull(stickyCookie, "stickyCookie");
+        Objects.requireNonNull(bodyTimeout, "bodyTimeout");
     }
 
     /**

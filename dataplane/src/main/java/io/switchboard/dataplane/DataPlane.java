@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.switchboard.affinity.AffinityTable;
 import io.netty.channel.EventLoop;
 import io.switchboard.dataplane.tcp.TcpFrontendHandler;
+import io.switchboard.dataplane.http.ClientResetBudget;
 import io.switchboard.dataplane.http.HttpContext;
 import io.switchboard.dataplane.http.UpstreamPools;
 import io.switchboard.dataplane.udp.FlowView;
@@ -65,6 +66,7 @@ public final class DataPlane implements AutoCloseable {
     private final ClientConnections clients = new ClientConnections();
     private final Map<EventLoop, UdpFlowTable> flowTables = new LinkedHashMap<>();
     private final Map<EventLoop, HttpContext> httpContexts = new LinkedHashMap<>();
+    private final ClientResetBudget resets = ClientResetBudget.of(1000, java.time.Duration.ofSeconds(10));
 
     /** Starts the event loops; nothing listens until the first {@link #apply}. */
     public DataPlane(Settings settings) {
@@ -79,7 +81,7 @@ public final class DataPlane implements AutoCloseable {
         for (var executor : workers) {
             EventLoop loop = (EventLoop) executor;
             flowTables.put(loop, new UdpFlowTable(loop, state, transport, perLoop));
-            httpContexts.put(loop, new HttpContext(state, new UpstreamPools(loop, transport)));
+            httpContexts.put(loop, new HttpContext(state, new UpstreamPools(loop, transport), resets));
         }
         this.connectionLimit = new ConnectionLimit(settings.maxConnections() > 0 ? settings.maxConnections()
                 : ConnectionLimit.defaultFor(settings.maxUdpFlows()));
@@ -93,6 +95,11 @@ public final class DataPlane implements AutoCloseable {
                                         Protocol.UDP), tables))),
                 settings.wildcardThreshold());
         connectionLimit.onAcceptingChange(listeners::setAccepting);
+    }
+
+    /** The HTTP/2 stream resets each client address may make (1,000 per 10 s), and how many were refused. */
+    public ClientResetBudget resetBudget() {
+        return resets;
     }
 
     /** The cap on open client connections, and how many are open. */

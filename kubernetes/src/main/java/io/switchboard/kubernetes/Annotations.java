@@ -42,6 +42,7 @@ public final class Annotations {
     public static final String HTTP_RETRY_BUDGET = PREFIX + "http-retry-budget";
     public static final String HTTP_RETRY_MIN_PER_SECOND = PREFIX + "http-retry-min-per-second";
     public static final String HTTP_TRY_TIMEOUT = PREFIX + "http-try-timeout";
+    public static final String HTTP_BODY_TIMEOUT = PREFIX + "http-body-timeout";
     public static final String HTTP_REQUEST_TIMEOUT = PREFIX + "http-request-timeout";
     public static final String HTTP_MAX_REQUESTS = PREFIX + "http-max-requests-per-endpoint";
     public static final String OUTLIER_ERRORS = PREFIX + "outlier-consecutive-errors";
@@ -54,7 +55,7 @@ public final class Annotations {
     public static final List<String> KNOWN = List.of(SCHEDULER, SCHEDULER_FLAGS, ENDPOINT_WEIGHTS, HEALTH_CHECK,
             HEALTH_CHECK_INTERVAL, HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_RISE, HEALTH_CHECK_FALL, CONNECT_TIMEOUT,
             CONNECT_ATTEMPTS, IDLE_TIMEOUT, DOWN_BACKOFF, UDP_TIMEOUT, UDP_STREAM_TIMEOUT, HTTP_RETRIES,
-            HTTP_RETRY_BUDGET, HTTP_RETRY_MIN_PER_SECOND, HTTP_TRY_TIMEOUT, HTTP_REQUEST_TIMEOUT, HTTP_MAX_REQUESTS, OUTLIER_ERRORS,
+            HTTP_RETRY_BUDGET, HTTP_RETRY_MIN_PER_SECOND, HTTP_TRY_TIMEOUT, HTTP_BODY_TIMEOUT, HTTP_REQUEST_TIMEOUT, HTTP_MAX_REQUESTS, OUTLIER_ERRORS,
             OUTLIER_EJECTION, HASH_KEY, STICKY_COOKIE, SHARED_LOAD);
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -102,7 +103,8 @@ public final class Annotations {
                 value(a, OUTLIER_EJECTION, h.outlierBaseEjection(), Annotations::positiveDuration, errors),
                 value(a, HASH_KEY, h.hashKey(), Annotations::hashKey, errors),
                 value(a, STICKY_COOKIE, h.stickyCookie(), Annotations::cookieName, errors),
-                value(a, HTTP_RETRY_MIN_PER_SECOND, h.retryMinPerSecond(), v -> intIn(v, 0, 100_000), errors));
+                value(a, HTTP_RETRY_MIN_PER_SECOND, h.retryMinPerSecond(), v -> intIn(v, 0, 100_000), errors),
+                value(a, HTTP_BODY_TIMEOUT, h.bodyTimeout(), GoDuration::parse, errors));
         boolean shared = value(a, SHARED_LOAD, d.sharedLoad(), v -> switch (v) {
             case "true" -> true;
             case "false", "" -> false;

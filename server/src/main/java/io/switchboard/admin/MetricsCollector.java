@@ -213,6 +213,10 @@ final class MetricsCollector implements MultiCollector {
         Family pauses = new Family("switchboard_accept_pauses",
                 "Times the connection cap stopped accepting new clients", true);
         pauses.add(limit.pauses(), Labels.EMPTY);
+        Family resetsRefused = new Family("switchboard_http2_client_resets_refused",
+                "HTTP/2 stream resets refused because the client address spent its budget (each ended its"
+                        + " connection with GOAWAY ENHANCE_YOUR_CALM)", true);
+        resetsRefused.add(switchboard.dataPlane().resetBudget().refused(), Labels.EMPTY);
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         for (Family f : new Family[] {epActive, epInactive, epTotal, epBytes, epFailures, epUp, svcActive, svcTotal,
                 svcBytes, svcFailures, svcRetries, svcRejected, svcSourceDenied, epDatagrams, svcDatagrams, svcDropped, svcFlows, unrouted,
@@ -220,7 +224,8 @@ final class MetricsCollector implements MultiCollector {
             f.into(out);
         }
         if (anyHttp) {
-            for (Family f : new Family[] {svcRequests, epRequests, svcInFlight, epInFlight, svcEjections, epEjections}) {
+            for (Family f : new Family[] {svcRequests, epRequests, svcInFlight, epInFlight, svcEjections, epEjections,
+                    resetsRefused}) {
                 f.into(out);
             }
             out.metricSnapshot(svcLatency.build());

@@ -48,6 +48,7 @@ public final class DemoBackend implements AutoCloseable {
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private final java.net.DatagramSocket udp;
     private final java.util.concurrent.atomic.LongAdder httpRequests = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder accepted = new java.util.concurrent.atomic.LongAdder();
     private volatile int forcedStatus;
     private final Thread udpThread;
     private boolean closed;
@@ -66,6 +67,7 @@ public final class DemoBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        accepted.increment();
                         ch.pipeline().addLast(new Sniffer());
                     }
                 })
@@ -221,6 +223,16 @@ public final class DemoBackend implements AutoCloseable {
     /** Requests answered over HTTP, for tests that check what reached an endpoint. */
     public long httpRequests() {
         return httpRequests.sum();
+    }
+
+    /** TCP connections accepted so far, for tests that check what a proxy opened to an endpoint. */
+    public long acceptedConnections() {
+        return accepted.sum();
+    }
+
+    /** TCP connections open now. */
+    public int openConnections() {
+        return connections.size();
     }
 
     /** Makes every HTTP answer carry {@code status} (0 restores normal answers). */

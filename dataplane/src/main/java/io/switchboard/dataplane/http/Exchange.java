@@ -72,6 +72,9 @@ final class Exchange {
     private boolean upstreamReusable = true;
     /** An HTTP/1.1 endpoint's 1xx is decoded with an empty last part that must not reach the client. */
     private boolean swallowNextEmptyLast;
+    /** The first try waits: for the end of the client's read batch, or for the body. */
+    private boolean startDeferred;
+    private boolean awaitingBody;
 
     Exchange(HttpContext http, Downstream down, VirtualAddress address) {
         this.http = http;
@@ -118,7 +121,46 @@ final class Exchange {
         endpoints = new EndpointChoice(pool, req, down.client(), address, http.state().affinity());
         deadlines.startRequest(Deadlines.requestTimeoutNanos(options.requestTimeout().toNanos(),
                 req.headers().get("grpc-timeout")), () -> timedOut(false));
-        attempt();
+        if (!body.complete()) {
+            deadlines.awaitBody(options.bodyTimeout().toNanos(), this::bodyTimedOut);
+        }
+        // An endpoint connection is the scarce resource a request holds: an HTTP/1.1 one is not taken
+        // for a body that has not arrived (up to the pending limit), as nginx buffers request bodies,
+        // so clients that never send theirs hold none. Streaming upstreams (HTTP/2, gRPC) take a
+        // stream, not a connection, and must stream (bidirectional calls).
+        awaitingBody = !body.complete() && !protocol.http2Upstream() && !upgradeRequested
+                && !HttpUtil.is100ContinueExpected(req);
+        // An HTTP/2 stream starts at the end of the client's read batch, so one reset in the same
+        // batch (rapid reset) costs no endpoint connection.
+        startDeferred = down.isHttp2();
+        if (!awaitingBody && !startDeferred) {
+            attempt();
+        }
+    }
+
+    /** Starts the first try once nothing holds it back any more. */
+    private void startWhenReady() {
+        if (!done && upstream == null && endpoints.tries() == 0 && !awaitingBody && !startDeferred) {
+            attempt();
+        }
+    }
+
+    /** The client paused its request body longer than the Service allows. */
+    private void bodyTimedOut() {
+        if (done || body.complete()) {
+            return;
+        }
+        if (upstream != null) {
+            Backend b = upstream.backend();
+            b.requests().finished(0, System.nanoTime() - tryStart);
+            upstream.release(false);
+            upstream = null;
+        }
+        if (responseStarted) {
+            abortResponse();
+        } else {
+            respond(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stopped arriving\n");
+        }
     }
 
     /** Part of the request body arrived. Ownership passes to the exchange. */
@@ -135,11 +177,23 @@ final class Exchange {
             }
         } else if (body.hold(c)) {
             down.setReadable(false);
+            awaitingBody = false;
         }
+        if (body.complete()) {
+            deadlines.bodyDone();
+            awaitingBody = false;
+        } else {
+            deadlines.awaitBody(options.bodyTimeout().toNanos(), this::bodyTimedOut);
+        }
+        startWhenReady();
     }
 
-    /** The client's reads of this batch are done: send what was written. */
+    /** The client's reads of this batch are done: start a deferred try, send what was written. */
     void flushUpstream() {
+        if (startDeferred) {
+            startDeferred = false;
+            startWhenReady();
+        }
         if (upstream != null) {
             upstream.flush();
         }
@@ -198,7 +252,8 @@ final class Exchange {
 
     private void attached(UpstreamStream s) {
         if (done) {
-            s.release(false);
+            // The client left while the connection was made: nothing was sent on it, so it can serve others.
+            s.release(true);
             return;
         }
         upstream = s;

@@ -9,7 +9,10 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2Error;
 import io.switchboard.dataplane.DrainEvent;
+import io.netty.handler.codec.http2.Http2Exception;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How an HTTP/2 client connection ends. When the client ends its side, at once: HTTP/2 has no
@@ -20,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * connection closes as soon as no stream is open (the drain's timeout closes it otherwise).
  */
 final class Http2Closing extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Http2Closing.class);
 
     /** Time for streams the client opened before it read the GOAWAY to arrive. */
     static final long GRACE_MILLIS = 1000;
@@ -38,6 +43,23 @@ final class Http2Closing extends ChannelInboundHandlerAdapter {
             ctx.close();
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The codec has already answered a client's protocol error (GOAWAY or RST_STREAM) and closes
+     * the connection itself when the error is the connection's; here it is only noted. Anything
+     * else is unexpected and ends the connection.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2Exception e) {
+            LOG.atDebug().addKeyValue("client", ctx.channel().remoteAddress()).addKeyValue("error", e.error())
+                    .log("HTTP/2 protocol error from the client: {}", e.getMessage());
+            return;
+        }
+        LOG.atWarn().addKeyValue("client", ctx.channel().remoteAddress()).setCause(cause)
+                .log("HTTP/2 client connection failed");
+        ctx.close();
     }
 
     /** Closes now if no stream is open, else once the last one closes. */

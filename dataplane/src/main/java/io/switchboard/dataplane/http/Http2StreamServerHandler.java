@@ -99,7 +99,11 @@ final class Http2StreamServerHandler extends ChannelDownstream {
 
     @Override
     public void exchangeDone(Exchange e, boolean reusable) {
-        // The stream ends with the response's last frame; nothing else to do.
+        // The stream ends with the response's last frame. A request still unfinished (answered early,
+        // say its body timed out) would hold a stream slot: reset it, as RFC 9113 section 8.1 allows.
+        if (!e.requestComplete()) {
+            channel.close();
+        }
     }
 
     @Override

@@ -13,6 +13,7 @@ public final class HttpContext {
 
     private final RoutingState state;
     private final UpstreamPools upstreams;
+    private final ClientResetBudget resets;
     // The last lookup, valid while the table is the same object: keep-alive traffic asks for the same
     // address request after request, and tables are replaced, never changed.
     private RoutingTable lastTable;
@@ -22,10 +23,16 @@ public final class HttpContext {
     /**
      * @param state     routing table and affinity
      * @param upstreams the loop's pools
+     * @param resets    the HTTP/2 stream resets each client address may make, shared by every loop
      */
-    public HttpContext(RoutingState state, UpstreamPools upstreams) {
+    public HttpContext(RoutingState state, UpstreamPools upstreams, ClientResetBudget resets) {
         this.state = state;
         this.upstreams = upstreams;
+        this.resets = resets;
+    }
+
+    ClientResetBudget resets() {
+        return resets;
     }
 
     public RoutingState state() {

@@ -30,6 +30,11 @@ public final class HttpFrontend {
     static final int MAX_REQUEST_LINE = 8192;
     /** Largest request head accepted; larger gets 431. */
     static final int MAX_HEADERS = 16 * 1024;
+    /**
+     * Streams one HTTP/2 client connection may have open at once: HAProxy's and nginx's default (100
+     * and 128), so one connection cannot hold a thousand requests' worth of endpoint capacity.
+     */
+    static final int MAX_CONCURRENT_STREAMS = 100;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private HttpFrontend() {
@@ -77,12 +82,14 @@ public final class HttpFrontend {
         private void http2(ChannelHandlerContext ctx) {
             InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
             HeaderRules.Forwarding forwarding = HeaderRules.Forwarding.of(client, "http");
+            ctx.pipeline().addFirst("linger", new LingeringClose());
             ctx.pipeline().addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
-                    .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
+                    .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                             .initialWindowSize(1 << 20).maxHeaderListSize(MAX_HEADERS))
                     .build());
             ctx.pipeline().addAfter("h2", "h2-closing", new Http2Closing());
-            ctx.pipeline().addAfter("h2-closing", "h2-streams", new Http2MultiplexHandler(
+            ctx.pipeline().addAfter("h2-closing", "h2-resets", new Http2ResetGuard(http.resets(), client.getAddress()));
+            ctx.pipeline().addAfter("h2-resets", "h2-streams", new Http2MultiplexHandler(
                     new ChannelInitializer<Http2StreamChannel>() {
                         @Override
                         protected void initChannel(Http2StreamChannel ch) {

@@ -1,0 +1,161 @@
+package io.switchboard.server;
+
+import static io.switchboard.server.L7BalancingIT.PORT;
+import static io.switchboard.server.L7BalancingIT.TARGET;
+import static io.switchboard.server.L7BalancingIT.httpService;
+import static io.switchboard.server.L7BalancingIT.slice;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.backend.DemoBackend;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One HTTP/2 client must not take a Service away from the others (issue 11, cases 1 and 2): streams
+ * whose bodies never come, and rapid resets spread over many connections, both through real
+ * sockets against a real endpoint whose accepted connections are counted.
+ */
+class Http2AbuseIT {
+
+    private static final String VIP = "127.0.11.20";
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private Switchboard sb;
+    private DemoBackend endpoint;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        if (sb != null) {
+            sb.close();
+        }
+        if (endpoint != null) {
+            endpoint.close();
+        }
+    }
+
+    private void start(String annotations) throws Exception {
+        endpoint = DemoBackend.start("a", new InetSocketAddress("127.0.10.21", TARGET), 1);
+        Manifests.write(dir, "svc.yaml", httpService("web", VIP, "http", annotations),
+                slice("web", List.of("127.0.10.21")));
+        sb = Switchboard.start(SwitchboardConfig.defaults(dir).withAdmin(new InetSocketAddress("127.0.0.1", 0))
+                .withWorkers(2));
+        assertThat(sb.awaitFirstSync(Duration.ofSeconds(20))).isTrue();
+    }
+
+    private static OkHttpClient h2() {
+        return new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+                .connectionPool(new ConnectionPool(1, 1, TimeUnit.MINUTES))
+                .callTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    private static void assertServed(OkHttpClient client, int requests) throws Exception {
+        for (int i = 0; i < requests; i++) {
+            try (Response r = client.newCall(new Request.Builder().url("http://" + VIP + ":" + PORT + "/").build())
+                    .execute()) {
+                assertThat(r.code()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void streamsWhoseBodiesNeverComeHoldNoEndpointConnectionAndEndIn408() throws Exception {
+        start("switchboard.io/http-body-timeout: 2s");
+        List<RawH2> attackers = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            RawH2 h = new RawH2(VIP, PORT);
+            closeables.add(h);
+            attackers.add(h);
+            for (int i = 0; i < 100; i++) {
+                h.headers(1 + 2 * i, "POST", false);
+            }
+            h.flush();
+        }
+        // The issue's client: 1,000 streams on one connection that allows 100.
+        RawH2 greedy = new RawH2(VIP, PORT);
+        closeables.add(greedy);
+        for (int i = 0; i < 1000; i++) {
+            greedy.headers(1 + 2 * i, "POST", false);
+        }
+        greedy.flush();
+        OkHttpClient client = h2();
+        assertServed(client, 50);
+        System.out.printf("4 connections of 100 stalled POST streams and one of 1,000: %d endpoint connections accepted%n",
+                endpoint.acceptedConnections());
+        assertThat(endpoint.acceptedConnections()).as("endpoint connections while the bodies stall")
+                .isLessThanOrEqualTo(4);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(greedy.goAway.get())
+                .as("refused streams beyond the limit end that connection").isEqualTo(RawH2.ENHANCE_YOUR_CALM));
+        for (RawH2 h : attackers) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(h.statuses.values())
+                    .as("each stream answered 408 once its body stopped for 2 s")
+                    .hasSize(100).containsOnly(408));
+            assertThat(h.goAway.get()).as("a connection within the limits stays").isEqualTo(-1);
+        }
+        assertServed(client, 5);
+        client.connectionPool().evictAll();
+    }
+
+    @Test
+    void resetsSpreadOverManyConnectionsCostNoEndpointConnectionAndEndInGoAway() throws Exception {
+        start("");
+        List<RawH2> attackers = new ArrayList<>();
+        for (int c = 0; c < 300; c++) {
+            RawH2 h = new RawH2(VIP, PORT);
+            closeables.add(h);
+            attackers.add(h);
+            for (int i = 0; i < 199; i++) {
+                h.headers(1 + 2 * i, "GET", true).reset(1 + 2 * i);
+            }
+            h.flush();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(attackers.stream()
+                .filter(h -> h.goAway.get() == RawH2.ENHANCE_YOUR_CALM).count())
+                .as("connections ended once their address spent its reset budget (1,000 per 10 s); first GOAWAY codes: %s",
+                        goAways(attackers))
+                .isGreaterThanOrEqualTo(280));
+        System.out.printf("300 x 199 HEADERS+RST_STREAM: %d endpoint connections accepted, %d resets refused,"
+                + " first GOAWAY codes %s%n", endpoint.acceptedConnections(), sb.dataPlane().resetBudget().refused(),
+                goAways(attackers));
+        assertThat(endpoint.acceptedConnections()).as("endpoint connections for 59,700 reset streams")
+                .isLessThan(100);
+        long refused = sb.dataPlane().resetBudget().refused();
+        assertThat(refused).isGreaterThanOrEqualTo(280);
+        Matcher metric = Pattern.compile("(?m)^switchboard_http2_client_resets_refused_total (\\S+)$")
+                .matcher(Clients.admin(sb, "/metrics").body());
+        assertThat(metric.find()).as("the refused resets are a metric").isTrue();
+        assertThat(Double.parseDouble(metric.group(1))).isGreaterThanOrEqualTo(refused);
+        OkHttpClient client = h2();
+        assertServed(client, 20);
+        client.connectionPool().evictAll();
+    }
+
+    /** How many connections got which first GOAWAY code (-1: none). */
+    private static Map<Long, Long> goAways(List<RawH2> connections) {
+        return connections.stream().collect(Collectors.groupingBy(h -> h.goAway.get(), TreeMap::new,
+                Collectors.counting()));
+    }
+}

@@ -1,0 +1,134 @@
+package io.switchboard.server;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An HTTP/2 (h2c, prior knowledge) client that writes frames exactly as told, as a hostile client
+ * would: streams whose bodies never come, HEADERS followed at once by RST_STREAM. A reader thread
+ * records what the server answers: response statuses by stream, resets, and a GOAWAY's error code.
+ */
+final class RawH2 implements AutoCloseable {
+
+    static final int CANCEL = 0x8;
+    static final int ENHANCE_YOUR_CALM = 0xb;
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final Thread reader;
+    private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
+    /** Response statuses by stream. */
+    final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+    final AtomicInteger resets = new AtomicInteger();
+    /** The first GOAWAY's error code (it says why the connection ends), or -1 before one. */
+    final AtomicLong goAway = new AtomicLong(-1);
+    volatile boolean closedByPeer;
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+    RawH2(String host, int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress(host, port), 5000);
+        socket.setTcpNoDelay(true);
+        out = socket.getOutputStream();
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        frame(0x4, 0, 0, new byte[0]);
+        flush();
+        reader = new Thread(this::read, "raw-h2-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** A request's HEADERS (GET or POST to {@code /}); with {@code endStream} no body follows. */
+    RawH2 headers(int stream, String method, boolean endStream) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(method.equals("POST") ? 0x83 : 0x82); // :method from the static table
+        b.write(0x86); // :scheme http
+        b.write(0x84); // :path /
+        byte[] authority = "test".getBytes(StandardCharsets.US_ASCII);
+        b.write(0x01); // :authority, literal without indexing
+        b.write(authority.length);
+        b.writeBytes(authority);
+        frame(0x1, 0x4 | (endStream ? 0x1 : 0), stream, b.toByteArray());
+        return this;
+    }
+
+    RawH2 reset(int stream) {
+        frame(0x3, 0, stream, new byte[] {0, 0, 0, CANCEL});
+        return this;
+    }
+
+    /** Writes what was queued, in one go. */
+    void flush() throws IOException {
+        synchronized (pending) {
+            out.write(pending.toByteArray());
+            pending.reset();
+        }
+        out.flush();
+    }
+
+    private void frame(int type, int flags, int stream, byte[] payload) {
+        synchronized (pending) {
+            pending.write(payload.length >>> 16);
+            pending.write(payload.length >>> 8);
+            pending.write(payload.length);
+            pending.write(type);
+            pending.write(flags);
+            pending.write(stream >>> 24);
+            pending.write(stream >>> 16);
+            pending.write(stream >>> 8);
+            pending.write(stream);
+            pending.writeBytes(payload);
+        }
+    }
+
+    private void read() {
+        try {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            while (true) {
+                int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                int stream = in.readInt() & 0x7fffffff;
+                byte[] payload = in.readNBytes(length);
+                switch (type) {
+                    case 0x1 -> { // HEADERS (the server sends no padding or priority)
+                        Http2Headers h = decoder.decodeHeaders(stream, Unpooled.wrappedBuffer(payload));
+                        if (h.status() != null) {
+                            statuses.putIfAbsent(stream, Integer.parseInt(h.status().toString()));
+                        }
+                    }
+                    case 0x3 -> resets.incrementAndGet();
+                    case 0x4 -> {
+                        if ((flags & 0x1) == 0) {
+                            frame(0x4, 0x1, 0, new byte[0]); // SETTINGS ACK
+                            flush();
+                        }
+                    }
+                    case 0x7 -> goAway.compareAndSet(-1, ((payload[4] & 0xffL) << 24) | ((payload[5] & 0xff) << 16)
+                            | ((payload[6] & 0xff) << 8) | (payload[7] & 0xff));
+                    default -> {
+                    }
+                }
+            }
+        } catch (IOException | io.netty.handler.codec.http2.Http2Exception | RuntimeException e) {
+            closedByPeer = true;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
