@@ -19,11 +19,20 @@ import java.util.function.LongSupplier;
 public final class Backend implements Destination {
 
     /** Passive back-off never grows beyond this many times the base. */
-    static final int MAX_BACKOFF_FACTOR = 32;
+    static final int MAX_BACKOFF_FACTOR = ConnectHoldDown.MAX_FACTOR;
+
+    /** Why passive health holds an endpoint out of rotation. */
+    public enum DownReason {
+        /** Failed connects (TCP, HTTP, or ICMP errors for UDP). */
+        CONNECTS,
+        /** Outlier detection: consecutive failed requests. */
+        EJECTION
+    }
 
     private final ServicePortName servicePort;
     private final InetSocketAddress socketAddress;
     private final LongSupplier nanoTime;
+    private final HoldDownListener holdDowns;
 
     private volatile int weight;
     private volatile EndpointConditions conditions;
@@ -43,25 +52,29 @@ public final class Backend implements Destination {
     private final LongAdder datagramsFromEndpoint = new LongAdder();
 
     private final RequestStats requests = new RequestStats();
-    private final LongAdder ejected = new LongAdder();
+    private final OutlierEjection outliers = new OutlierEjection();
+    private final ConnectHoldDown connectHoldDown = new ConnectHoldDown();
+    private final LongAdder recoveries = new LongAdder();
     /** Peak-EWMA latency in nanoseconds and when it was last updated; races only blur an estimate. */
     private volatile double latencyEwma;
     private volatile long latencyStamp;
-    private final AtomicInteger consecutiveErrors = new AtomicInteger();
-    private final AtomicInteger ejections = new AtomicInteger();
-    private volatile long lastEjectionEnd;
 
     private volatile long downUntilNanos;
-    /** Whether the current hold-down comes from failed connects (not from an outlier ejection). */
-    private volatile boolean heldByConnects;
-    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** What the current (or last) hold-down came from. */
+    private volatile DownReason downReason = DownReason.CONNECTS;
     private volatile boolean checkedHealthy = true;
     private volatile boolean retired;
 
     Backend(ServicePortName servicePort, InetSocketAddress socketAddress, LongSupplier nanoTime) {
+        this(servicePort, socketAddress, nanoTime, HoldDownListener.NONE);
+    }
+
+    Backend(ServicePortName servicePort, InetSocketAddress socketAddress, LongSupplier nanoTime,
+            HoldDownListener holdDowns) {
         this.servicePort = servicePort;
         this.socketAddress = socketAddress;
         this.nanoTime = nanoTime;
+        this.holdDowns = holdDowns;
         this.downUntilNanos = nanoTime.getAsLong();
     }
 
@@ -161,10 +174,18 @@ public final class Backend implements Destination {
 
     /** How many times outlier detection ejected this endpoint. */
     public long ejectedCount() {
-        return ejected.sum();
+        return outliers.count();
     }
 
-    /** Half-life of the latency estimate's decay, as Finagle's default. */
+    /** How many hold-downs a probe or check ended before their time. */
+    public long recoveredCount() {
+        return recoveries.sum();
+    }
+
+    /**
+     * Time constant of the latency estimate's decay, as Finagle's default: an observation's weight
+     * falls to 1/e after this long (a half-life would be ln 2 of it).
+     */
     private static final double DECAY_NANOS = 10e9;
 
     /**
@@ -183,33 +204,29 @@ public final class Backend implements Destination {
         latencyStamp = now;
     }
 
-    /** A request to this endpoint succeeded: the error streak ends. */
+    /** A request to this endpoint succeeded: the error streak ends (see {@link OutlierEjection}). */
     public void requestSucceeded() {
-        consecutiveErrors.set(0);
-        int n = ejections.get();
-        if (n > 0 && nanoTime.getAsLong() - lastEjectionEnd > 0) {
-            // Healthy since its last ejection ended: the next ejection starts from the base again.
-            ejections.set(0);
-        }
+        outliers.succeeded(nanoTime.getAsLong());
     }
 
     /**
-     * A request to this endpoint failed (a 5xx, a reset, a timeout). After {@code threshold}
-     * consecutive failures the endpoint is ejected for {@code base} times the number of times it was
-     * ejected in a row (at most 10), as Envoy's outlier detection does. Returns true when this ejected it.
+     * A request to this endpoint failed (a 5xx, a reset, a timeout); {@link OutlierEjection} decides
+     * whether that ejects it. Returns true when this ejected it.
      */
     public boolean requestFailed(int threshold, long baseNanos) {
-        if (consecutiveErrors.incrementAndGet() < threshold) {
+        long now = nanoTime.getAsLong();
+        long duration = outliers.failed(threshold, baseNanos, now);
+        if (duration == 0) {
             return false;
         }
-        consecutiveErrors.set(0);
-        int n = Math.min(ejections.incrementAndGet(), 10);
-        long until = nanoTime.getAsLong() + baseNanos * n;
-        downUntilNanos = until;
-        heldByConnects = false;
-        lastEjectionEnd = until + baseNanos * n;
-        ejected.increment();
+        holdDown(now + duration, DownReason.EJECTION);
         return true;
+    }
+
+    private void holdDown(long until, DownReason reason) {
+        downUntilNanos = until;
+        downReason = reason;
+        holdDowns.heldDown(this, reason);
     }
 
     /** The endpoint's conditions from its EndpointSlice. */
@@ -231,7 +248,7 @@ public final class Backend implements Destination {
     public void connectionOpened() {
         active.incrementAndGet();
         connections.increment();
-        consecutiveFailures.set(0);
+        connectHoldDown.succeeded();
     }
 
     /** An established connection had one direction finish: it now counts as inactive. */
@@ -277,16 +294,10 @@ public final class Backend implements Destination {
         return datagramsFromEndpoint.sum();
     }
 
-    /**
-     * A connect to this endpoint failed: it is held down for the back-off, which doubles with each
-     * consecutive failure up to {@value #MAX_BACKOFF_FACTOR} times the base.
-     */
+    /** A connect to this endpoint failed: it is held down as {@link ConnectHoldDown} decides. */
     public void connectFailed(long baseBackoffNanos) {
         connectFailures.increment();
-        int failures = consecutiveFailures.incrementAndGet();
-        long factor = Math.min(MAX_BACKOFF_FACTOR, 1L << Math.min(failures - 1, 30));
-        downUntilNanos = nanoTime.getAsLong() + baseBackoffNanos * factor;
-        heldByConnects = true;
+        holdDown(nanoTime.getAsLong() + connectHoldDown.failed(baseBackoffNanos), DownReason.CONNECTS);
     }
 
     /** Records the active health check verdict. */
@@ -299,9 +310,14 @@ public final class Backend implements Destination {
         return checkedHealthy;
     }
 
-    /** True while a failed connect holds this endpoint down. */
+    /** True while passive health (failed connects or an ejection) holds this endpoint down. */
     public boolean passivelyDown() {
         return nanoTime.getAsLong() - downUntilNanos < 0;
+    }
+
+    /** Why passive health holds it down now, or null when it does not. */
+    public DownReason downReason() {
+        return passivelyDown() ? downReason : null;
     }
 
     /** True while connections (or UDP flows, or HTTP requests) to it are open. */
@@ -310,18 +326,34 @@ public final class Backend implements Destination {
     }
 
     /**
-     * An active TCP health check connected: a hold-down by failed connects ends now rather than at
-     * the end of its back-off, and the connect failures count from zero. An outlier ejection stays:
-     * a connect says nothing of the 5xx that caused it. True when it ended a hold-down.
+     * A TCP connect to it worked (an active check or a probe): a hold-down by failed connects ends
+     * now rather than at the end of its back-off, and the connect failures count from zero. An
+     * outlier ejection stays: a connect says nothing of the 5xx that caused it. True when it ended
+     * a hold-down.
      */
     public boolean seenWorking() {
-        consecutiveFailures.set(0);
-        if (heldByConnects && passivelyDown()) {
-            downUntilNanos = nanoTime.getAsLong();
-            heldByConnects = false;
-            return true;
+        connectHoldDown.succeeded();
+        return endHoldDown(DownReason.CONNECTS);
+    }
+
+    /**
+     * A probe request got an answer that was no server error: whatever held it down ends now. The
+     * ejections in a row still count, so if it fails again its next ejection is longer. True when
+     * it ended a hold-down.
+     */
+    public boolean probeSucceeded() {
+        connectHoldDown.succeeded();
+        return endHoldDown(null);
+    }
+
+    private boolean endHoldDown(DownReason only) {
+        DownReason now = downReason();
+        if (now == null || (only != null && now != only)) {
+            return false;
         }
-        return false;
+        downUntilNanos = nanoTime.getAsLong();
+        recoveries.increment();
+        return true;
     }
 
     /** True once the endpoint left the routing table; affinity entries to it are then forgotten. */

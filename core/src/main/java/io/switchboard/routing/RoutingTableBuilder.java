@@ -42,14 +42,22 @@ public final class RoutingTableBuilder {
      * @param nodePortAddresses where node ports are served
      * @param schedulerConfig   random source, clock and table sizes for schedulers
      * @param nanoTime          clock for passive health back-off
+     * @param holdDowns         told when passive health takes an endpoint out of rotation
      */
     public record Settings(String nodeName, List<InetAddress> nodePortAddresses, SchedulerConfig schedulerConfig,
-                           LongSupplier nanoTime) {
+                           LongSupplier nanoTime, HoldDownListener holdDowns) {
         public Settings {
             Objects.requireNonNull(nodeName, "nodeName");
             nodePortAddresses = List.copyOf(nodePortAddresses);
             Objects.requireNonNull(schedulerConfig, "schedulerConfig");
             Objects.requireNonNull(nanoTime, "nanoTime");
+            Objects.requireNonNull(holdDowns, "holdDowns");
+        }
+
+        /** Settings whose hold-downs nobody watches. */
+        public Settings(String nodeName, List<InetAddress> nodePortAddresses, SchedulerConfig schedulerConfig,
+                        LongSupplier nanoTime) {
+            this(nodeName, nodePortAddresses, schedulerConfig, nanoTime, HoldDownListener.NONE);
         }
     }
 
@@ -187,7 +195,7 @@ public final class RoutingTableBuilder {
             Map<Backend, Endpoint> endpointOf = new IdentityHashMap<>();
             for (EndpointResolver.ResolvedEndpoint r : EndpointResolver.resolve(port, slices)) {
                 Backend b = backends.computeIfAbsent(new BackendKey(spn, r.socketAddress()),
-                        k -> new Backend(spn, r.socketAddress(), settings.nanoTime()));
+                        k -> new Backend(spn, r.socketAddress(), settings.nanoTime(), settings.holdDowns()));
                 b.update(service.options().weightOf(r.socketAddress().getAddress().getHostAddress(),
                         r.endpoint().targetName()), r.endpoint().conditions(), r.endpoint().targetName(),
                         r.endpoint().nodeName(), port.balancesRequests());

@@ -1,9 +1,5 @@
 package io.switchboard.health;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -118,18 +114,8 @@ public final class HealthChecker implements AutoCloseable {
             if (stopped) {
                 return;
             }
-            new Bootstrap().group(loop).channel(transport.socketChannel())
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                            check.timeout().toMillis()))
-                    .option(ChannelOption.SO_LINGER, 0)
-                    .handler(new ChannelInboundHandlerAdapter())
-                    .connect(backend.socketAddress())
-                    .addListener((ChannelFutureListener) f -> {
-                        if (f.isSuccess()) {
-                            f.channel().close();
-                        }
-                        record(f.isSuccess(), f.cause());
-                    });
+            ConnectProbe.connect(loop, transport, backend.socketAddress(), check.timeout(),
+                    cause -> record(cause == null, cause));
         }
 
         void record(boolean success, Throwable cause) {

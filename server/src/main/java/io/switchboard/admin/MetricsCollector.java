@@ -122,6 +122,8 @@ final class MetricsCollector implements MultiCollector {
                 "Endpoints ejected by outlier detection (consecutive failures or 5xx)", true);
         Family epEjections = new Family("switchboard_endpoint_ejections", "Times outlier detection ejected an endpoint",
                 true);
+        Family epRecoveries = new Family("switchboard_endpoint_probe_recoveries",
+                "Hold-downs (failed connects, ejections) a successful probe or check ended early", true);
         HistogramSnapshot.Builder svcLatency = HistogramSnapshot.builder().name("switchboard_service_request_duration_seconds")
                 .help("HTTP request latency, from the request head to the end of the response");
         HistogramSnapshot.Builder epLatency = HistogramSnapshot.builder().name("switchboard_endpoint_request_duration_seconds")
@@ -151,6 +153,7 @@ final class MetricsCollector implements MultiCollector {
                     epBytes.add(b.bytesFromEndpoint(), el.add("direction", "from_endpoint"));
                     epFailures.add(b.connectFailures(), el);
                     epUp.add(b.isAvailable() && b.weight() > 0 ? 1 : 0, el);
+                    epRecoveries.add(b.recoveredCount(), el);
                     if (spn.protocol() == io.switchboard.model.Protocol.UDP) {
                         epDatagrams.add(b.datagramsToEndpoint(), el.add("direction", "to_endpoint"));
                         epDatagrams.add(b.datagramsFromEndpoint(), el.add("direction", "from_endpoint"));
@@ -218,7 +221,7 @@ final class MetricsCollector implements MultiCollector {
                         + " connection with GOAWAY ENHANCE_YOUR_CALM)", true);
         resetsRefused.add(switchboard.dataPlane().resetBudget().refused(), Labels.EMPTY);
         MetricSnapshots.Builder out = MetricSnapshots.builder();
-        for (Family f : new Family[] {epActive, epInactive, epTotal, epBytes, epFailures, epUp, svcActive, svcTotal,
+        for (Family f : new Family[] {epActive, epInactive, epTotal, epBytes, epFailures, epUp, epRecoveries, svcActive, svcTotal,
                 svcBytes, svcFailures, svcRetries, svcRejected, svcSourceDenied, epDatagrams, svcDatagrams, svcDropped, svcFlows, unrouted,
                 errors, services, addresses, version, affinity, clientConnections, maxConnections, pauses}) {
             f.into(out);

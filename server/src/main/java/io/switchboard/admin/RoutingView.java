@@ -151,8 +151,9 @@ public final class RoutingView {
         if (!b.checkedHealthy()) {
             return "down(check)";
         }
-        if (b.passivelyDown()) {
-            return "down(connect)";
+        Backend.DownReason held = b.downReason();
+        if (held != null) {
+            return held == Backend.DownReason.EJECTION ? "ejected" : "down(connect)";
         }
         if (b.weight() == 0) {
             return "drained";

@@ -48,6 +48,7 @@ public final class DemoBackend implements AutoCloseable {
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private final java.net.DatagramSocket udp;
     private final java.util.concurrent.atomic.LongAdder httpRequests = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder probeRequests = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder accepted = new java.util.concurrent.atomic.LongAdder();
     private volatile int forcedStatus;
     private final Thread udpThread;
@@ -220,9 +221,17 @@ public final class DemoBackend implements AutoCloseable {
         }
     }
 
-    /** Requests answered over HTTP, for tests that check what reached an endpoint. */
+    /**
+     * Requests answered over HTTP, for tests that check what reached an endpoint; Switchboard's own
+     * probes ({@code User-Agent: switchboard-probe}) are counted apart, in {@link #probeRequests()}.
+     */
     public long httpRequests() {
         return httpRequests.sum();
+    }
+
+    /** Probe requests Switchboard sent to see whether a held-down endpoint works again. */
+    public long probeRequests() {
+        return probeRequests.sum();
     }
 
     /** TCP connections accepted so far, for tests that check what a proxy opened to an endpoint. */
@@ -260,7 +269,8 @@ public final class DemoBackend implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof io.netty.handler.codec.http.HttpRequest req) {
-                httpRequests.increment();
+                ("switchboard-probe".equals(req.headers().get(HttpHeaderNames.USER_AGENT)) ? probeRequests
+                        : httpRequests).increment();
                 version = req.protocolVersion();
                 keepAlive = http2 || HttpUtil.isKeepAlive(req);
                 String path = new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).path();

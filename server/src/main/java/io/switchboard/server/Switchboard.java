@@ -5,6 +5,7 @@ import io.switchboard.admin.ProxyState;
 import io.switchboard.admin.SyncStatus;
 import io.switchboard.dataplane.DataPlane;
 import io.switchboard.health.HealthChecker;
+import io.switchboard.health.RecoveryProbes;
 import io.switchboard.kubernetes.ResourceMapper;
 import io.switchboard.model.NodeInfo;
 import io.switchboard.model.ServiceId;
@@ -51,6 +52,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
     private final RoutingTableBuilder builder;
     private final DataPlane dataPlane;
     private final HealthChecker health;
+    private final RecoveryProbes recovery;
     private final BoundedFrequencyRunner runner;
     private final SyncMetrics syncMetrics = new SyncMetrics();
     private final AdminServer admin;
@@ -84,11 +86,12 @@ public final class Switchboard implements ProxyState, AutoCloseable {
             throw new IllegalArgumentException("no source: give a manifest directory, the Kubernetes API or etcd");
         }
         this.store = new ObjectStore(config.nodePortAddresses());
-        this.builder = new RoutingTableBuilder(new RoutingTableBuilder.Settings(config.nodeName(),
-                config.nodePortAddresses(), SchedulerConfig.DEFAULT, System::nanoTime));
         this.dataPlane = new DataPlane(new DataPlane.Settings(config.workers(), config.wildcardThreshold(),
                 config.maxAffinityEntries(), config.maxUdpFlows(), config.maxConnections()));
         this.health = new HealthChecker(dataPlane.workers(), dataPlane.transport());
+        this.recovery = new RecoveryProbes(dataPlane.workers(), dataPlane.transport());
+        this.builder = new RoutingTableBuilder(new RoutingTableBuilder.Settings(config.nodeName(),
+                config.nodePortAddresses(), SchedulerConfig.DEFAULT, System::nanoTime, recovery));
         this.runner = new BoundedFrequencyRunner("switchboard-sync", this::sync, config.minSyncInterval(),
                 config.pollInterval(), Duration.ofSeconds(1));
         ResourceMapper mapper = new ResourceMapper(config.proxyName());
@@ -268,6 +271,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
                     .addKeyValue("diffMillis", (diffed - loaded) / 1_000_000)
                     .addKeyValue("applyMillis", (System.nanoTime() - diffed) / 1_000_000).log("sync applied");
             health.reconcile(update.table(), changes);
+            recovery.reconcile(update.table(), changes);
         } else {
             dataPlane.retryListeners();
         }
@@ -417,6 +421,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         }
         stopFollowing();
         health.close();
+        recovery.close();
         admin.close();
         for (AutoCloseable c : closeables) {
             try {

@@ -469,6 +469,44 @@ class L7BalancingIT {
                 "switchboard_service_ejections_total{port=\"web\",protocol=\"TCP\",service=\"test/eject\"} 1.0");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"http", "kubernetes.io/h2c"})
+    void anEjectedEndpointThatAnswersAProbeIsBackLongBeforeItsEjectionEnds(String appProtocol) throws Exception {
+        List<DemoBackend> bs = backends("127.0.10.1", "127.0.10.2");
+        Manifests.write(dir, "svc.yaml", httpService("probed", "127.0.11.9", appProtocol,
+                        "switchboard.io/outlier-consecutive-errors: \"3\", switchboard.io/outlier-base-ejection: 60s,"
+                                + " switchboard.io/http-retries: \"0\""),
+                slice("probed", List.of("127.0.10.1", "127.0.10.2")));
+        start();
+        bs.get(1).forceStatus(503);
+        try (RawHttp conn = new RawHttp("127.0.11.9", PORT)) {
+            int failures = 0;
+            for (int i = 0; i < 20; i++) {
+                if (conn.get("/").status() == 503) {
+                    failures++;
+                }
+            }
+            assertThat(failures).as("b answered 503 until ejected after 3").isEqualTo(3);
+            assertThat(Clients.admin(sb, "/api/v1/routes").body()).contains("\"state\" : \"ejected\"");
+            // Probes still get 503: it stays out.
+            await().atMost(Duration.ofSeconds(10)).until(() -> bs.get(1).probeRequests() >= 2);
+            for (int i = 0; i < 10; i++) {
+                assertThat(conn.get("/").headers().get("x-backend")).isEqualTo("a");
+            }
+            bs.get(1).forceStatus(0);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Map<String, Integer> counts = new HashMap<>();
+                for (int i = 0; i < 10; i++) {
+                    counts.merge(conn.get("/").headers().get("x-backend"), 1, Integer::sum);
+                }
+                assertThat(counts).as("b is back once a probe got an answer, not after 60 s").containsKeys("a", "b");
+            });
+        }
+        assertThat(Clients.admin(sb, "/metrics").body()).contains(
+                "switchboard_endpoint_probe_recoveries_total{endpoint=\"127.0.10.2:" + TARGET
+                        + "\",port=\"web\",protocol=\"TCP\",service=\"test/probed\"} 1.0");
+    }
+
     @Test
     void aStickyCookiePinsAClientAndAHeaderHashKeepsAKeyOnOneEndpoint() throws Exception {
         backends("127.0.10.1", "127.0.10.2", "127.0.10.3");

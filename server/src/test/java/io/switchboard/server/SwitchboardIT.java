@@ -372,6 +372,31 @@ class SwitchboardIT {
     }
 
     @Test
+    void withoutHealthChecksAnEndpointHeldDownByFailedConnectsIsBackAsSoonAsAProbeConnects() throws Exception {
+        List<DemoBackend> bs = backends("a", "b");
+        Manifests.write(dir, "svc.yaml", Manifests.service("probed", "127.0.6.42", PORT, "",
+                        "switchboard.io/down-backoff: 60s"),
+                Manifests.slice("probed", TARGET, addresses(2)));
+        start();
+        bs.get(0).close();
+        for (int i = 0; i < 4; i++) {
+            assertThat(name("127.0.6.42", PORT)).isEqualTo("b");
+        }
+        assertThat(admin(sb, "/api/v1/routes").body()).contains("\"state\" : \"down(connect)\"");
+        closeables.add(DemoBackend.start("a2", new InetSocketAddress("127.0.5.1", TARGET), 1));
+        // A probe connects within a second or two: back long before the minute of back-off ends.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                seen.add(name("127.0.6.42", PORT));
+            }
+            return seen.contains("a2");
+        });
+        assertThat(Clients.metric(admin(sb, "/metrics").body(), "switchboard_endpoint_probe_recoveries_total{endpoint=\"127.0.5.1:"
+                + TARGET + "\",port=\"tcp\",protocol=\"TCP\",service=\"test/probed\"}")).isEqualTo(1.0);
+    }
+
+    @Test
     void theOlderOfTwoServicesClaimingOneAddressServesItAndTheRoutesViewNamesTheConflict() throws Exception {
         backends("a", "b");
         Manifests.write(dir, "young.yaml", aged(Manifests.service("young", "127.0.6.42", PORT), "2026-03-01T00:00:00Z"),
