@@ -511,29 +511,44 @@ class L7ProtocolIT {
                 .contains("x-forwarded-proto: http").doesNotContain("x-forwarded-proto: https");
     }
 
-    @Test
-    void aStatusThatIsNotThreeDigitsIsAMalformedResponse() throws Exception {
+    /** An endpoint at {@code address} that answers every request with {@code response}, byte for byte. */
+    private void cannedEndpoint(String address, String response) throws IOException {
         ServerSocket raw = new ServerSocket();
-        raw.bind(new InetSocketAddress("127.0.12.9", TARGET), 50);
+        raw.bind(new InetSocketAddress(address, TARGET), 50);
         closeables.add(raw);
         Thread t = new Thread(() -> {
             while (!raw.isClosed()) {
                 try (Socket s = raw.accept()) {
                     s.getInputStream().read(new byte[4096]);
-                    s.getOutputStream().write("HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n"
-                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
                     s.getInputStream().read();
                 } catch (IOException e) {
-                    // next
+                    // The proxy closed this connection: take the next.
                 }
             }
-        }, "status-2000");
+        }, "canned-endpoint");
         t.setDaemon(true);
         t.start();
+    }
+
+    @Test
+    void aStatusThatIsNotThreeDigitsIsAMalformedResponse() throws Exception {
+        cannedEndpoint("127.0.12.9", "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n");
         start("127.0.13.41", "http", "switchboard.io/http-retries: \"0\"", List.of("127.0.12.9"));
         try (RawHttp c = new RawHttp("127.0.13.41", PORT)) {
             assertThat(c.get("/").status()).isEqualTo(502);
+        }
+    }
+
+    @Test
+    void aBadChunkRightAfterTheEndpointsHeadIs502NotACutConnection() throws Exception {
+        cannedEndpoint("127.0.12.10", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+        start("127.0.13.42", "http", "switchboard.io/http-retries: \"0\"", List.of("127.0.12.10"));
+        for (int i = 0; i < 20; i++) {
+            try (RawHttp c = new RawHttp("127.0.13.42", PORT)) {
+                assertThat(c.get("/").status()).as("try %d", i).isEqualTo(502);
+            }
         }
     }
 

@@ -75,6 +75,13 @@ final class Exchange {
     /** The first try waits: for the end of the client's read batch, or for the body. */
     private boolean startDeferred;
     private boolean awaitingBody;
+    /**
+     * An endpoint's response head held until the end of its read batch or its first body part, so
+     * a body that is malformed at once (a bad chunk size) still gets a 502 rather than a cut
+     * connection; null once relayed.
+     */
+    private HttpResponse heldHead;
+    private boolean heldHasBody;
 
     Exchange(HttpContext http, Downstream down, VirtualAddress address) {
         this.http = http;
@@ -317,12 +324,13 @@ final class Exchange {
                 relayContent(rest);
                 return;
             }
-            keepAlive = down.writeResponseHead(r, responseHasBody, keepAlive, request.protocolVersion());
             if (r instanceof LastHttpContent) {
+                keepAlive = down.writeResponseHead(r, responseHasBody, keepAlive, request.protocolVersion());
                 complete();
-            } else if (!down.isWritable()) {
-                upstream.setReadable(false);
+                return;
             }
+            heldHead = r;
+            heldHasBody = responseHasBody;
             return;
         }
         if (msg instanceof HttpContent c) {
@@ -337,6 +345,7 @@ final class Exchange {
             ReferenceCountUtil.release(c);
             return;
         }
+        relayHeldHead();
         if (c instanceof LastHttpContent last) {
             down.writeLast(last);
             complete();
@@ -368,7 +377,21 @@ final class Exchange {
 
     /** The endpoint's reads of this batch are done. */
     void flushDownstream() {
+        if (relayHeldHead() && !down.isWritable() && upstream != null) {
+            upstream.setReadable(false);
+        }
         down.flush();
+    }
+
+    /** Writes the held response head, if any; true when it did. */
+    private boolean relayHeldHead() {
+        HttpResponse head = heldHead;
+        if (head == null) {
+            return false;
+        }
+        heldHead = null;
+        keepAlive = down.writeResponseHead(head, heldHasBody, keepAlive, request.protocolVersion());
+        return true;
     }
 
     private void complete() {
@@ -421,6 +444,12 @@ final class Exchange {
             countFailure(b);
         }
         deadlines.cancelTry();
+        if (heldHead != null) {
+            // Nothing reached the client yet: it gets a status of ours, as if no head had come.
+            ReferenceCountUtil.release(heldHead);
+            heldHead = null;
+            responseStarted = false;
+        }
         if (responseStarted) {
             abortResponse();
             return;
