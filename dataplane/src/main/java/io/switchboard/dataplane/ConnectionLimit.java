@@ -12,8 +12,10 @@ import org.slf4j.LoggerFactory;
  * The cap on open client connections over all TCP listeners, as HAProxy's {@code maxconn}: at the
  * cap the listeners stop accepting, so further clients wait in the kernel's accept queue instead of
  * the process running out of file descriptors (which would also break reading configuration and
- * serving the admin API); accepting resumes once connections close. Resuming waits until 5 % below
- * the cap so accepting does not flap at its edge.
+ * serving the admin API); accepting resumes as soon as one closes. There is no hysteresis band: after
+ * a flood the accept queue holds clients that have already given up, and each slot freed must take
+ * the next one at once, or a real client behind them waits for seconds (a pause and a resume at the
+ * cap cost one change of interest each, far less than that wait).
  */
 public final class ConnectionLimit {
 
@@ -37,7 +39,7 @@ public final class ConnectionLimit {
             throw new IllegalArgumentException("the connection limit must be at least 1, got " + max);
         }
         this.max = max;
-        this.resumeAt = max - Math.max(1, max / 20);
+        this.resumeAt = max - 1;
     }
 
     /**
@@ -97,6 +99,14 @@ public final class ConnectionLimit {
                 pause();
             }
         }
+    }
+
+    /**
+     * Whether client connections are within a tenth of the cap: where a client that gives up before
+     * being served should free its slot at once.
+     */
+    public boolean crowded() {
+        return open.get() >= max - Math.max(1, max / 10);
     }
 
     /** The cap. */

@@ -89,7 +89,7 @@ public final class DataPlane implements AutoCloseable {
         Map<EventLoop, UdpFlowTable> tables = Map.copyOf(flowTables);
         this.listeners = new ListenerManager(workers, transport,
                 Map.of(Protocol.TCP, Binders.tcp(transport, workers,
-                                () -> new TcpFrontendHandler(state, transport, http), connectionLimit, clients::accepted),
+                                () -> new TcpFrontendHandler(state, transport, http, connectionLimit::crowded), connectionLimit, clients::accepted),
                         Protocol.UDP, Binders.udp(transport, workers,
                                 key -> new UdpListenerHandler(new VirtualAddress(key.address(), key.port(),
                                         Protocol.UDP), tables))),

@@ -16,6 +16,7 @@ import io.switchboard.scheduler.PickContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Handles a newly accepted client connection: finds its Service by the address the client
@@ -23,8 +24,11 @@ import java.util.List;
  * endpoints after a refused or timed-out connect, then hands both channels to {@link RelayHandler}s.
  * A client outside a load-balancer IP's source ranges is reset before anything is chosen.
  * Bytes (and a FIN) the client sends while the endpoint connects are held, up to
- * {@value #EARLY_LIMIT} bytes after which the client is no longer read, and replayed in order. If
- * nothing can take the connection, it is reset.
+ * {@value #EARLY_LIMIT} bytes after which the client is no longer read, and replayed in order. Near
+ * the connection limit, a client that ends its side before the endpoint connected without sending a
+ * byte is closed at once, without a connection to the endpoint (HAProxy's {@code abortonclose}); below
+ * it such a half-close is passed on as usual, since a client may wait for the server to speak first.
+ * If nothing can take the connection, it is reset.
  */
 public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
@@ -34,18 +38,24 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     private final RoutingState state;
     private final Transport transport;
     private final java.util.Map<io.netty.channel.EventLoop, io.switchboard.dataplane.http.HttpContext> http;
+    private final BooleanSupplier crowded;
     /** Bytes that arrived before the endpoint connected. */
     private final List<Object> early = new ArrayList<>(1);
     private int earlyBytes;
     private boolean inputShutEarly;
     private TcpConnection connection;
 
-    /** A handler for one accepted connection; HTTP ports hand over to the loop's HTTP context. */
+    /**
+     * A handler for one accepted connection; HTTP ports hand over to the loop's HTTP context.
+     * {@code crowded} says whether client connections are near their cap.
+     */
     public TcpFrontendHandler(RoutingState state, Transport transport,
-                              java.util.Map<io.netty.channel.EventLoop, io.switchboard.dataplane.http.HttpContext> http) {
+                              java.util.Map<io.netty.channel.EventLoop, io.switchboard.dataplane.http.HttpContext> http,
+                              BooleanSupplier crowded) {
         this.state = state;
         this.transport = transport;
         this.http = http;
+        this.crowded = crowded;
     }
 
     @Override
@@ -155,6 +165,13 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            if (early.isEmpty() && crowded.getAsBoolean()) {
+                // Gone before its endpoint answered, having sent nothing, while the cap is near: most
+                // likely a client that gave up in the accept queue. Dropping it at once frees its slot for
+                // the next one in the queue, instead of after a round trip to the endpoint.
+                ctx.close();
+                return;
+            }
             inputShutEarly = true;
         } else {
             ctx.fireUserEventTriggered(evt);

@@ -452,4 +452,49 @@ class TcpRelayIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> plane.connectionLimit().open() == 0);
     }
 
+
+    @Test
+    void atTheCapOneClosedConnectionLetsTheNextQueuedClientIn() throws Exception {
+        // Case 13: accepting used to resume only 5 % below the cap, so a queued client waited for
+        // five closes (and after a flood, for the queue of dead clients ahead of it).
+        plane(64, 100);
+        BlockingBackend a = backend("a");
+        apply(Map.of(service("cap", "127.0.1.22"), List.of(a.port())));
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                Socket s = connect("127.0.1.22");
+                held.add(s);
+                assertThat(greeting(s)).isEqualTo("a");
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> plane.connectionLimit().open() == 100);
+            try (Socket queued = connect("127.0.1.22")) {
+                held.remove(0).close();
+                queued.setSoTimeout(10_000);
+                assertThat(greeting(queued)).isEqualTo("a");
+                assertThat(plane.connectionLimit().open()).isEqualTo(100);
+            }
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void belowTheCapAClientThatHalfClosesBeforeSendingStillReadsWhatTheEndpointSends() throws Exception {
+        // Dropping a client that ends its side before its endpoint connected is for the crowded cap
+        // only: otherwise a client may well send nothing and wait for the server to speak first.
+        plane(64, 100);
+        BlockingBackend a = backend("a");
+        apply(Map.of(service("banner", "127.0.1.23"), List.of(a.port())));
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.1.23", PORT), 2000);
+                s.shutdownOutput();
+                s.setSoTimeout(5000);
+                assertThat(greeting(s)).as("try %d", i).isEqualTo("a");
+            }
+        }
+    }
 }
