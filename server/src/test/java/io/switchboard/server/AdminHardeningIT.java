@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The admin server under hostile clients (issue 11, case 5): half-sent requests stall no one and are
  * cut, a cross-site form cannot change state, and a foreign {@code Host} on a loopback bind (DNS
- * rebinding) is refused.
+ * rebinding) is refused, and a bind beyond loopback warns.
  */
 class AdminHardeningIT {
 
@@ -126,5 +126,38 @@ class AdminHardeningIT {
                 .startsWith("HTTP/1.1 403").contains("rebound.evil.example");
         assertThat(raw("GET /healthz HTTP/1.1\r\nHost: localhost:" + sb.adminAddress().getPort()
                 + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+    }
+
+    @Test
+    void anAdminBoundBeyondLoopbackWarnsAtStartAndOneOnLoopbackDoesNot() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(io.switchboard.admin.AdminServer.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        Path empty = java.nio.file.Files.createDirectory(dir.resolve("empty"));
+        try {
+            try (Switchboard loopback = Switchboard.start(SwitchboardConfig.defaults(empty)
+                    .withAdmin(new InetSocketAddress("127.0.0.1", 0)).withWorkers(1))) {
+                assertThat(loopback.awaitFirstSync(Duration.ofSeconds(20))).isTrue();
+            }
+            assertThat(events.list).noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN);
+            try (Switchboard open = Switchboard.start(SwitchboardConfig.defaults(empty)
+                    .withAdmin(new InetSocketAddress("0.0.0.0", 0)).withWorkers(1))) {
+                assertThat(open.awaitFirstSync(Duration.ofSeconds(20))).isTrue();
+                assertThat(events.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                        .singleElement()
+                        .satisfies(e -> {
+                            assertThat(e.getFormattedMessage()).contains("listens beyond loopback");
+                            assertThat(e.getKeyValuePairs()).anySatisfy(kv -> {
+                                assertThat(kv.key).isEqualTo("address");
+                                assertThat(String.valueOf(kv.value)).contains(":" + open.adminAddress().getPort());
+                            });
+                        });
+            }
+        } finally {
+            logger.detachAppender(events);
+        }
     }
 }
