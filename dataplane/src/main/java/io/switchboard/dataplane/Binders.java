@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.unix.UnixChannelOption;
 import io.switchboard.dataplane.ListenerManager.Binder;
 import io.switchboard.dataplane.ListenerManager.BindKey;
@@ -50,8 +49,8 @@ final class Binders {
                     });
             if (loop != null) {
                 b.option(UnixChannelOption.SO_REUSEPORT, true);
-                if (freeBind) {
-                    b.option(EpollChannelOption.IP_FREEBIND, true);
+                if (freeBind && transport.freeBind() != null) {
+                    b.option(transport.freeBind(), true);
                 }
             }
             return b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
@@ -84,9 +83,9 @@ final class Binders {
                     });
             if (loop != null) {
                 b.option(UnixChannelOption.SO_REUSEPORT, true);
-                if (freeBind) {
+                if (freeBind && transport.freeBind() != null) {
                     // Lets a cluster IP be bound before its local route exists; traffic arrives once it does.
-                    b.option(EpollChannelOption.IP_FREEBIND, true);
+                    b.option(transport.freeBind(), true);
                 }
             }
             Channel server = b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();

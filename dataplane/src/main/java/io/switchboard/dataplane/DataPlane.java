@@ -42,10 +42,17 @@ public final class DataPlane implements AutoCloseable {
      * @param maxUdpFlows        bound on UDP flows (each holds a socket), shared out over the event loops
      * @param maxConnections     bound on open client connections over all TCP listeners (0: derived from
      *                           the open-file limit, see {@link ConnectionLimit#defaultFor})
+     * @param transport          the Netty transport (io_uring, epoll or NIO)
      */
     public record Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
-                           int maxConnections) {
+                           int maxConnections, Transport transport) {
+        /** The same on {@link Transport#best()}. */
+        public Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows, int maxConnections) {
+            this(workers, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, Transport.best());
+        }
+
         public Settings {
+            java.util.Objects.requireNonNull(transport, "transport");
             if (maxConnections < 0) {
                 throw new IllegalArgumentException("maxConnections must not be negative");
             }
@@ -70,11 +77,13 @@ public final class DataPlane implements AutoCloseable {
 
     /** Starts the event loops; nothing listens until the first {@link #apply}. */
     public DataPlane(Settings settings) {
-        this.transport = Transport.best();
-        if (transport != Transport.EPOLL) {
+        this.transport = settings.transport();
+        if (transport == Transport.NIO && Transport.epollUnavailabilityCause() != null) {
             LOG.atWarn().addKeyValue("cause", String.valueOf(Transport.epollUnavailabilityCause()))
                     .log("native epoll unavailable; using NIO without SO_REUSEPORT");
         }
+        LOG.atInfo().addKeyValue("transport", transport.label()).addKeyValue("workers", settings.workers())
+                .log("data plane starting");
         this.workers = transport.newGroup(settings.workers(), "switchboard-worker");
         this.state = new RoutingState(AffinityTable.create(settings.maxAffinityEntries()));
         int perLoop = settings.maxUdpFlows() / settings.workers();

@@ -5,7 +5,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -23,15 +31,48 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 
 /**
- * The Netty transport in use: native epoll where the platform has it (SO_REUSEPORT, IP_FREEBIND,
- * batched UDP), otherwise NIO.
+ * The Netty transport the data plane runs on: io_uring or native epoll on Linux (SO_REUSEPORT,
+ * IP_FREEBIND, batched UDP reads), NIO elsewhere. {@link #select} turns the {@code --transport} choice
+ * into one that works here, or says why it cannot.
  */
 public enum Transport {
-    EPOLL, NIO;
+    IO_URING, EPOLL, NIO;
 
-    /** Epoll when available. */
+    /** What {@code auto} picks: epoll where available (measured the faster here, see docs/benchmarks.md), else NIO. */
     public static Transport best() {
         return Epoll.isAvailable() ? EPOLL : NIO;
+    }
+
+    /**
+     * The transport named {@code choice} ({@code auto}, {@code io_uring}, {@code epoll} or {@code nio},
+     * any case): {@code auto} is {@link #best()}; a native transport this machine lacks is refused with
+     * the reason.
+     */
+    public static Transport select(String choice) {
+        String name = choice.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        Transport t = switch (name) {
+            case "auto" -> best();
+            case "io_uring", "iouring", "uring" -> IO_URING;
+            case "epoll" -> EPOLL;
+            case "nio" -> NIO;
+            default -> throw new IllegalArgumentException("unknown transport '" + choice
+                    + "': expected auto, io_uring, epoll or nio");
+        };
+        Throwable missing = t.unavailabilityCause();
+        if (missing != null) {
+            throw new IllegalArgumentException("transport " + t.label() + " is not available here: " + missing.getMessage(),
+                    missing);
+        }
+        return t;
+    }
+
+    /** Why this transport cannot run on this machine, or null when it can. */
+    public Throwable unavailabilityCause() {
+        return switch (this) {
+            case IO_URING -> IoUring.isAvailable() ? null : IoUring.unavailabilityCause();
+            case EPOLL -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
+            case NIO -> null;
+        };
     }
 
     /** Why epoll is unavailable, or null. */
@@ -39,30 +80,60 @@ public enum Transport {
         return Epoll.unavailabilityCause();
     }
 
+    /** The name {@code --transport} takes. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** A group of {@code threads} event loops named {@code name-N}. */
     public EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = this == EPOLL ? new EpollRegistrationGuard() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = switch (this) {
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case EPOLL -> new EpollRegistrationGuard();
+            case NIO -> NioIoHandler.newFactory();
+        };
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
     }
 
     /** The server socket channel class. */
     public Class<? extends ServerSocketChannel> serverChannel() {
-        return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return switch (this) {
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case EPOLL -> EpollServerSocketChannel.class;
+            case NIO -> NioServerSocketChannel.class;
+        };
     }
 
     /** The client socket channel class. */
     public Class<? extends SocketChannel> socketChannel() {
-        return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+        return switch (this) {
+            case IO_URING -> IoUringSocketChannel.class;
+            case EPOLL -> EpollSocketChannel.class;
+            case NIO -> NioSocketChannel.class;
+        };
     }
 
     /** The datagram channel class. */
     public Class<? extends DatagramChannel> datagramChannel() {
-        return this == EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        return switch (this) {
+            case IO_URING -> IoUringDatagramChannel.class;
+            case EPOLL -> EpollDatagramChannel.class;
+            case NIO -> NioDatagramChannel.class;
+        };
     }
 
     /** True when several sockets can share one address and the kernel spreads connections over them. */
     public boolean reusePort() {
-        return this == EPOLL;
+        return this != NIO;
+    }
+
+    /** The option that lets a socket bind an address not (yet) on this host, or null without one. */
+    public ChannelOption<Boolean> freeBind() {
+        return switch (this) {
+            case IO_URING -> IoUringChannelOption.IP_FREEBIND;
+            case EPOLL -> EpollChannelOption.IP_FREEBIND;
+            case NIO -> null;
+        };
     }
 
     /**
@@ -70,27 +141,33 @@ public enum Transport {
      * a dual-stack IPv6 socket even for IPv4 peers; a native IPv4 socket skips the mapping.
      */
     public SocketChannel newSocketChannel(InetAddress target) {
-        if (this == EPOLL) {
-            return new EpollSocketChannel(family(target));
-        }
-        return new NioSocketChannel();
+        return switch (this) {
+            // Netty's io_uring client socket has no family constructor; it connects IPv4 peers mapped.
+            case IO_URING -> new IoUringSocketChannel();
+            case EPOLL -> new EpollSocketChannel(family(target));
+            case NIO -> new NioSocketChannel();
+        };
     }
 
     /** A new, unregistered datagram channel of {@code address}'s family. */
     public DatagramChannel newDatagramChannel(InetAddress address) {
-        if (this == EPOLL) {
-            return new EpollDatagramChannel(family(address));
-        }
-        return new NioDatagramChannel();
+        return switch (this) {
+            case IO_URING -> new IoUringDatagramChannel(family(address));
+            case EPOLL -> new EpollDatagramChannel(family(address));
+            case NIO -> new NioDatagramChannel();
+        };
     }
 
     /** A factory of server channels of {@code bindAddress}'s family (IPv6 for the IPv6 wildcard). */
     public ChannelFactory<ServerChannel> serverChannelFactory(InetAddress bindAddress) {
-        if (this == EPOLL) {
-            SocketProtocolFamily family = family(bindAddress);
-            return () -> new EpollServerSocketChannel(family);
-        }
-        return NioServerSocketChannel::new;
+        return switch (this) {
+            case IO_URING -> IoUringServerSocketChannel::new;
+            case EPOLL -> {
+                SocketProtocolFamily family = family(bindAddress);
+                yield () -> new EpollServerSocketChannel(family);
+            }
+            case NIO -> NioServerSocketChannel::new;
+        };
     }
 
     private static SocketProtocolFamily family(InetAddress address) {

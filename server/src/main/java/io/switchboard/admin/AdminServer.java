@@ -114,6 +114,7 @@ public final class AdminServer implements AutoCloseable {
                     body.put("started", i.started().toString());
                     body.put("draining", i.draining());
                     body.put("handedOver", i.handedOver());
+                    body.put("transport", switchboard.dataPlane().transport().label());
                     send(ex, 200, "application/json", JSON.writeValueAsBytes(body));
                 }
                 case "/readyz" -> {

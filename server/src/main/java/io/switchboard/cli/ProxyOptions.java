@@ -70,6 +70,19 @@ final class ProxyOptions {
                     + " limit: what is left after --udp-max-flows and a reserve, halved (client and endpoint).")
     int maxConnections;
 
+    @Option(names = "--transport", defaultValue = "auto", paramLabel = "auto|io_uring|epoll|nio",
+            description = "Netty transport of the data plane: auto (epoll on Linux, else NIO), io_uring, epoll or nio"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    private io.switchboard.dataplane.Transport transport() {
+        try {
+            return io.switchboard.dataplane.Transport.select(transport);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--transport: " + e.getMessage());
+        }
+    }
+
     static {
         System.setProperty("switchboard.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
@@ -98,7 +111,7 @@ final class ProxyOptions {
                 : env != null && !env.isEmpty() ? env : SwitchboardConfig.localHostName();
         return new SwitchboardConfig(config, workers, admin, nodePorts, node, proxyName, minSync, syncPeriod,
                 wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, null, null,
-                SwitchboardConfig.ServiceAddresses.NONE, null);
+                SwitchboardConfig.ServiceAddresses.NONE, null, transport());
     }
 
     /** A Go-style duration ({@code 100ms}, {@code 1s}, {@code 1m30s}) or a number of milliseconds. */

@@ -87,7 +87,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         }
         this.store = new ObjectStore(config.nodePortAddresses());
         this.dataPlane = new DataPlane(new DataPlane.Settings(config.workers(), config.wildcardThreshold(),
-                config.maxAffinityEntries(), config.maxUdpFlows(), config.maxConnections()));
+                config.maxAffinityEntries(), config.maxUdpFlows(), config.maxConnections(), config.transport()));
         this.health = new HealthChecker(dataPlane.workers(), dataPlane.transport());
         this.recovery = new RecoveryProbes(dataPlane.workers(), dataPlane.transport());
         this.builder = new RoutingTableBuilder(new RoutingTableBuilder.Settings(config.nodeName(),

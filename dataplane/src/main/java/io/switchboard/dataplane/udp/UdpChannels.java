@@ -18,7 +18,7 @@ public final class UdpChannels {
     }
 
     /**
-     * Batch reads (recvmmsg) with slots large enough that no datagram is truncated; with epoll this is
+     * Batch reads (epoll's recvmmsg) with slots large enough that no datagram is truncated; with epoll this is
      * also the read path that keeps zero-length datagrams, which Netty's single-datagram read drops.
      */
     public static void configure(Channel channel) {
@@ -26,6 +26,8 @@ public final class UdpChannels {
             channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_PAYLOAD);
             channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_PAYLOAD * BATCH));
         } else {
+            // NIO reads one datagram per buffer; io_uring queues several recvmsg at once, each with a
+            // buffer of its own, so a slot is one datagram there too.
             channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_PAYLOAD + 1));
         }
         channel.config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);

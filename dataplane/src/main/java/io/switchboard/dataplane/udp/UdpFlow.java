@@ -20,6 +20,12 @@ final class UdpFlow {
     final long streamTimeoutNanos;
     final long created;
     Channel upstream;
+    /**
+     * Datagrams for the endpoint held while the upstream socket's connect is in flight (io_uring
+     * connects asynchronously; epoll and NIO at once), or null once connected. Empty datagrams are
+     * held as empty buffers.
+     */
+    java.util.ArrayDeque<io.netty.buffer.ByteBuf> pending;
     long lastSeen;
     boolean seenReply;
     long packetsOriginal;

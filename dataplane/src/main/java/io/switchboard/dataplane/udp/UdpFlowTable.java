@@ -1,7 +1,9 @@
 package io.switchboard.dataplane.udp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -91,7 +93,13 @@ public final class UdpFlowTable {
         flow.lastSeen = now;
         int n = content.readableBytes();
         Channel upstream = flow.upstream;
-        if (n == 0) {
+        if (flow.pending != null) {
+            if (flow.pending.size() >= PENDING_LIMIT) {
+                flow.stats.datagramDropped();
+                return;
+            }
+            flow.pending.add(n == 0 ? Unpooled.EMPTY_BUFFER : copy(listener, content));
+        } else if (n == 0) {
             if (!DatagramSender.sendEmpty(upstream, null)) {
                 flow.stats.datagramDropped();
                 return;
@@ -218,13 +226,42 @@ public final class UdpFlowTable {
         UdpChannels.configure(upstream);
         upstream.pipeline().addLast(new UdpUpstreamHandler(this, flow));
         loop.register(upstream);
-        // A UDP connect completes at once; it makes the kernel filter replies to this endpoint only.
-        upstream.connect(backend.socketAddress());
+        // Connecting makes the kernel filter replies to this endpoint only (and report it unreachable).
         flow.upstream = upstream;
+        ChannelFuture connect = upstream.connect(backend.socketAddress());
+        if (!connect.isDone()) {
+            flow.pending = new java.util.ArrayDeque<>(4);
+            connect.addListener(f -> connected(flow, f.isSuccess()));
+        }
         flows.put(key, flow);
         backend.connectionOpened();
         pool.stats().flowCreated();
         return flow;
+    }
+
+    /** Datagrams a flow holds while its upstream socket connects; more are dropped. */
+    static final int PENDING_LIMIT = 64;
+
+    /** Sends what waited for the upstream connect, or drops it if the connect failed or the flow is gone. */
+    private void connected(UdpFlow flow, boolean success) {
+        java.util.ArrayDeque<ByteBuf> held = flow.pending;
+        flow.pending = null;
+        boolean send = success && !flow.removed;
+        for (ByteBuf datagram : held) {
+            if (!send) {
+                datagram.release();
+                flow.stats.datagramDropped();
+            } else if (!datagram.isReadable()) {
+                if (!DatagramSender.sendEmpty(flow.upstream, null)) {
+                    flow.stats.datagramDropped();
+                }
+            } else {
+                flow.upstream.write(datagram, flow.upstream.voidPromise());
+            }
+        }
+        if (send) {
+            flow.upstream.flush();
+        }
     }
 
     /** Flows scanned, least recently used first, for one that never saw a reply. */
@@ -284,6 +321,10 @@ public final class UdpFlowTable {
         flow.removed = true;
         flows.remove(flow.key);
         flow.upstream.close();
+        if (flow.pending != null) {
+            flow.pending.forEach(ByteBuf::release);
+            flow.pending.clear();
+        }
         flow.backend.connectionClosed(false);
     }
 
