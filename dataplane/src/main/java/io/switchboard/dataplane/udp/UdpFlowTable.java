@@ -7,6 +7,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.dataplane.RoutingState;
 import io.switchboard.dataplane.Transport;
+import io.switchboard.model.HostPort;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
 import io.switchboard.routing.RoutingTable;
@@ -336,15 +337,10 @@ public final class UdpFlowTable {
     }
 
     private static FlowView view(UdpFlow f, long now) {
-        return new FlowView(f.service, hostPort(f.key.client()),
-                hostPort(new InetSocketAddress(f.key.service().address(), f.key.service().port())),
-                hostPort(f.backend.socketAddress()), (now - f.created) / 1e9, Math.max(0, f.expiresAt() - now) / 1e9,
+        return new FlowView(f.service, HostPort.of(f.key.client()),
+                HostPort.of(f.key.service().address(), f.key.service().port()),
+                HostPort.of(f.backend.socketAddress()), (now - f.created) / 1e9, Math.max(0, f.expiresAt() - now) / 1e9,
                 f.packetsOriginal, f.bytesOriginal, f.packetsReply, f.bytesReply, f.seenReply ? "ASSURED" : "UNREPLIED");
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /** Closes every flow and stops the sweep. */
