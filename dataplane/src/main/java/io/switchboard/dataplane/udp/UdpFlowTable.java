@@ -14,6 +14,7 @@ import io.switchboard.routing.RoutingTable;
 import io.switchboard.routing.VirtualAddress;
 import io.switchboard.routing.VirtualService;
 import io.switchboard.scheduler.PickContext;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -43,7 +46,9 @@ public final class UdpFlowTable {
 
     private final EventLoop loop;
     private final RoutingState state;
-    private final Transport transport;
+    /** Opens the socket of a new flow to an endpoint of the given address's family (not yet registered). */
+    private final Function<InetAddress, ? extends Channel> upstreams;
+    private final LongSupplier nanoTime;
     private final int maxFlows;
     private final LinkedHashMap<FlowKey, UdpFlow> flows = new LinkedHashMap<>(64, 0.75f, true);
     private final List<Channel> upstreamsToFlush = new ArrayList<>();
@@ -58,9 +63,20 @@ public final class UdpFlowTable {
      * @param maxFlows the most flows this loop keeps (each holds one socket)
      */
     public UdpFlowTable(EventLoop loop, RoutingState state, Transport transport, int maxFlows) {
+        this(loop, state, Objects.requireNonNull(transport, "transport")::newDatagramChannel, maxFlows,
+                System::nanoTime);
+    }
+
+    /**
+     * A table whose flow sockets come from {@code upstreams} and whose clock is {@code nanoTime}, so
+     * that tests can use embedded channels and step time instead of opening sockets and sleeping.
+     */
+    UdpFlowTable(EventLoop loop, RoutingState state, Function<InetAddress, ? extends Channel> upstreams,
+                 int maxFlows, LongSupplier nanoTime) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.state = Objects.requireNonNull(state, "state");
-        this.transport = Objects.requireNonNull(transport, "transport");
+        this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         if (maxFlows < 1) {
             throw new IllegalArgumentException("maxFlows must be at least 1");
         }
@@ -75,7 +91,7 @@ public final class UdpFlowTable {
 
     /** A datagram from a client to {@code service}, received on {@code listener}. */
     void fromClient(Channel listener, VirtualAddress service, InetSocketAddress client, ByteBuf content) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         FlowKey key = new FlowKey(client, service);
         UdpFlow flow = flows.get(key);
         if (flow != null && !valid(flow, state.table())) {
@@ -117,7 +133,7 @@ public final class UdpFlowTable {
         if (flow.removed) {
             return;
         }
-        flow.lastSeen = System.nanoTime();
+        flow.lastSeen = nanoTime.getAsLong();
         flow.seenReply = true;
         int n = content.readableBytes();
         Channel listener = flow.listener;
@@ -215,7 +231,7 @@ public final class UdpFlowTable {
         UdpFlow flow = new UdpFlow(key, vs.service().id().toString(), backend, pool.stats(), listener,
                 pool.options().udpTimeout().toNanos(), pool.options().udpStreamTimeout().toNanos(), now,
                 table.version());
-        Channel upstream = transport.newDatagramChannel(backend.address());
+        Channel upstream = upstreams.apply(backend.address());
         UdpChannels.configure(upstream);
         upstream.pipeline().addLast(new UdpUpstreamHandler(this, flow));
         loop.register(upstream);
@@ -290,7 +306,7 @@ public final class UdpFlowTable {
 
     /** Expires idle flows and removes flows whose endpoint is no longer usable. */
     public void sweep() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         RoutingTable table = state.table();
         for (Iterator<UdpFlow> it = new ArrayList<>(flows.values()).iterator(); it.hasNext(); ) {
             UdpFlow flow = it.next();
@@ -306,7 +322,7 @@ public final class UdpFlowTable {
 
     /** The flows matching {@code filter}, for the admin view. */
     public List<FlowView> snapshot(Predicate<FlowView> filter) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         List<FlowView> out = new ArrayList<>();
         for (UdpFlow f : flows.values()) {
             FlowView v = view(f, now);
@@ -319,7 +335,7 @@ public final class UdpFlowTable {
 
     /** Removes the flows matching {@code filter}; returns how many. */
     public int flush(Predicate<FlowView> filter) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         int n = 0;
         for (UdpFlow f : new ArrayList<>(flows.values())) {
             if (filter.test(view(f, now))) {
