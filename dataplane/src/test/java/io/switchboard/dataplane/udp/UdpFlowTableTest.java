@@ -13,6 +13,7 @@ import io.switchboard.model.Endpoint;
 import io.switchboard.model.EndpointConditions;
 import io.switchboard.model.EndpointPort;
 import io.switchboard.model.EndpointSlice;
+import io.switchboard.model.HostPort;
 import io.switchboard.model.Protocol;
 import io.switchboard.model.Service;
 import io.switchboard.model.ServiceId;
@@ -136,8 +137,7 @@ class UdpFlowTableTest {
     }
 
     private FlowView flow(InetSocketAddress client) {
-        List<FlowView> views = table.snapshot(f -> f.client().equals(client.getAddress().getHostAddress() + ":"
-                + client.getPort()));
+        List<FlowView> views = table.snapshot(f -> f.client().equals(HostPort.of(client)));
         assertThat(views).as("flows of %s", client).hasSizeLessThanOrEqualTo(1);
         return views.isEmpty() ? null : views.get(0);
     }
