@@ -1,6 +1,7 @@
 package io.switchboard.routing;
 
 import io.switchboard.model.EndpointConditions;
+import io.switchboard.model.HostPort;
 import io.switchboard.model.ServicePortName;
 import io.switchboard.scheduler.Destination;
 import java.net.InetAddress;
@@ -387,6 +388,6 @@ public final class Backend implements Destination {
 
     @Override
     public String toString() {
-        return servicePort + "->" + socketAddress.getAddress().getHostAddress() + ":" + socketAddress.getPort();
+        return servicePort + "->" + HostPort.of(socketAddress);
     }
 }

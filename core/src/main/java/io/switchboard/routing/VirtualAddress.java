@@ -1,7 +1,7 @@
 package io.switchboard.routing;
 
+import io.switchboard.model.HostPort;
 import io.switchboard.model.Protocol;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Objects;
 
@@ -31,7 +31,6 @@ public record VirtualAddress(InetAddress address, int port, Protocol protocol) i
 
     @Override
     public String toString() {
-        String host = address.getHostAddress();
-        return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port + "/" + protocol;
+        return HostPort.of(address, port) + "/" + protocol;
     }
 }

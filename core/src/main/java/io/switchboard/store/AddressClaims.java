@@ -1,5 +1,6 @@
 package io.switchboard.store;
 
+import io.switchboard.model.HostPort;
 import io.switchboard.model.Protocol;
 import io.switchboard.model.Service;
 import io.switchboard.model.ServicePort;
@@ -46,6 +47,6 @@ final class AddressClaims {
     }
 
     private static String key(InetAddress ip, int port, Protocol protocol) {
-        return ip.getHostAddress() + ":" + port + "/" + protocol;
+        return HostPort.of(ip, port) + "/" + protocol;
     }
 }

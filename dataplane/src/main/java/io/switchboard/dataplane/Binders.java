@@ -1,5 +1,6 @@
 package io.switchboard.dataplane;
 
+import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,6 +17,8 @@ import io.switchboard.dataplane.ListenerManager.BindKey;
 import io.switchboard.dataplane.udp.UdpChannels;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -35,26 +38,16 @@ final class Binders {
      * which keeps each client's datagrams on one loop), reading in batches.
      */
     static Binder udp(Transport transport, EventLoopGroup workers, Function<BindKey, ChannelHandler> handler) {
-        return (key, loop, freeBind) -> {
-            Bootstrap b = new Bootstrap()
-                    .group(loop != null ? loop : workers)
-                    .channelFactory(() -> transport.newDatagramChannel(key.address()))
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            UdpChannels.configure(ch);
-                            ch.pipeline().addLast(handler.apply(key));
-                        }
-                    });
-            if (loop != null) {
-                b.option(UnixChannelOption.SO_REUSEPORT, true);
-                if (freeBind && transport.freeBind() != null) {
-                    b.option(transport.freeBind(), true);
-                }
-            }
-            return b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
-        };
+        return binder(transport, workers, (key, group) -> new Bootstrap()
+                .group(group)
+                .channelFactory(() -> transport.newDatagramChannel(key.address()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        UdpChannels.configure(ch);
+                        ch.pipeline().addLast(handler.apply(key));
+                    }
+                }), (key, socket) -> { });
     }
 
     /**
@@ -64,23 +57,37 @@ final class Binders {
     static Binder tcp(Transport transport, EventLoopGroup workers, Supplier<ChannelHandler> childHandler,
                       ConnectionLimit limit, Consumer<Channel> accepted) {
         ChannelFutureListener closed = f -> limit.closed();
+        return binder(transport, workers, (key, group) -> new ServerBootstrap()
+                .group(group, group)
+                .channelFactory(transport.serverChannelFactory(key.address()))
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                // TCP_NODELAY is Netty's default on Linux: setting it again would cost a syscall per connection.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        limit.opened();
+                        ch.closeFuture().addListener(closed);
+                        accepted.accept(ch);
+                        ch.pipeline().addLast(childHandler.get());
+                    }
+                }), (key, server) -> server.pipeline().addLast(new AcceptErrors(key)));
+    }
+
+    /**
+     * The one binder both protocols share: it runs the protocol's bootstrap on the loop it is given
+     * (or on every worker when the transport cannot share a port), adds the socket options every
+     * listener needs, binds, and hands the bound socket to {@code bound} for what comes after.
+     *
+     * @param bootstrap the protocol's bootstrap for one key, with its group set to the given one
+     * @param bound     what to do with a bound socket before it is returned
+     */
+    private static Binder binder(Transport transport, EventLoopGroup workers,
+                                 BiFunction<BindKey, EventLoopGroup, AbstractBootstrap<?, ?>> bootstrap,
+                                 BiConsumer<BindKey, Channel> bound) {
         return (key, loop, freeBind) -> {
-            ServerBootstrap b = new ServerBootstrap()
-                    .group(loop != null ? loop : workers, loop != null ? loop : workers)
-                    .channelFactory(transport.serverChannelFactory(key.address()))
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    // TCP_NODELAY is Netty's default on Linux: setting it again would cost a syscall per connection.
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            limit.opened();
-                            ch.closeFuture().addListener(closed);
-                            accepted.accept(ch);
-                            ch.pipeline().addLast(childHandler.get());
-                        }
-                    });
+            AbstractBootstrap<?, ?> b = bootstrap.apply(key, loop != null ? loop : workers);
+            b.option(ChannelOption.SO_REUSEADDR, true);
             if (loop != null) {
                 b.option(UnixChannelOption.SO_REUSEPORT, true);
                 if (freeBind && transport.freeBind() != null) {
@@ -88,9 +95,9 @@ final class Binders {
                     b.option(transport.freeBind(), true);
                 }
             }
-            Channel server = b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
-            server.pipeline().addLast(new AcceptErrors(key));
-            return server;
+            Channel socket = b.bind(new InetSocketAddress(key.address(), key.port())).sync().channel();
+            bound.accept(key, socket);
+            return socket;
         };
     }
 

@@ -22,7 +22,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.dataplane.Transport;
-import java.net.Inet6Address;
+import io.switchboard.model.HostPort;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +44,7 @@ final class ProbeRequest {
     static void send(EventLoop loop, Transport transport, InetSocketAddress endpoint, boolean http2,
                      Duration timeout, IntConsumer status) {
         Answer answer = new Answer(status);
-        String host = endpoint.getAddress().getHostAddress();
-        String authority = (endpoint.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":"
-                + endpoint.getPort();
+        String authority = HostPort.of(endpoint);
         Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .option(ChannelOption.SO_LINGER, 0);

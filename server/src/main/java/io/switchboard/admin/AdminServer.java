@@ -9,6 +9,7 @@ import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.dataplane.udp.FlowView;
+import io.switchboard.model.HostPort;
 import java.net.URLDecoder;
 import java.util.HashMap;
 import java.util.Map;
@@ -164,8 +165,7 @@ public final class AdminServer implements AutoCloseable {
         String service = query.get("service");
         String endpoint = query.get("endpoint");
         return f -> (service == null || f.service().equals(service))
-                && (endpoint == null || f.endpoint().startsWith(endpoint.contains(":") && !endpoint.startsWith("[")
-                ? "[" + endpoint + "]:" : endpoint + ":"));
+                && (endpoint == null || f.endpoint().startsWith(HostPort.host(endpoint) + ":"));
     }
 
     static Map<String, String> query(String raw) {

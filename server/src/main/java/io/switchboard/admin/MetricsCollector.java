@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.switchboard.model.HostPort;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
 import io.switchboard.routing.RequestStats;
@@ -145,7 +146,7 @@ final class MetricsCollector implements MultiCollector {
                 boolean http = isHttp(routes, spn);
                 for (Backend b : RoutingView.endpointsOf(routes, spn, s)) {
                     active += b.relayedActiveConnections() + b.relayedInactiveConnections();
-                    Labels el = labels.add("endpoint", RoutingView.hostPort(b.socketAddress()));
+                    Labels el = labels.add("endpoint", HostPort.of(b.socketAddress()));
                     epActive.add(b.relayedActiveConnections(), el);
                     epInactive.add(b.relayedInactiveConnections(), el);
                     epTotal.add(b.totalConnections(), el);

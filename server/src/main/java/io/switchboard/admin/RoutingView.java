@@ -1,6 +1,7 @@
 package io.switchboard.admin;
 
 import io.switchboard.dataplane.ListenerManager;
+import io.switchboard.model.HostPort;
 import io.switchboard.store.ValidationError;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
@@ -129,7 +130,7 @@ public final class RoutingView {
             }
         }
         VirtualAddress a = vs.address();
-        return new RouteView(hostPort(new InetSocketAddress(a.address(), a.port())), a.protocol().name(),
+        return new RouteView(HostPort.of(a.address(), a.port()), a.protocol().name(),
                 vs.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'), vs.service().id().toString(),
                 vs.port().name(), vs.port().appProtocol(), pool.options().scheduler().id(),
                 pool.options().schedulerFlags().stream().map(SchedulerFlag::id).sorted().toList(),
@@ -140,7 +141,7 @@ public final class RoutingView {
     }
 
     private static EndpointView endpoint(Backend b, String state) {
-        return new EndpointView(hostPort(b.socketAddress()), b.weight(), b.relayedActiveConnections(),
+        return new EndpointView(HostPort.of(b.socketAddress()), b.weight(), b.relayedActiveConnections(),
                 b.relayedInactiveConnections(), b.totalConnections(), b.bytesToEndpoint(), b.bytesFromEndpoint(),
                 b.connectFailures(), b.requests().inFlight(), b.requests().total(), state, b.targetName(),
                 b.nodeName(), b.remoteActiveConnections());
@@ -168,8 +169,4 @@ public final class RoutingView {
         return b.conditions().ready() ? "other-node" : "not-ready";
     }
 
-    static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
-    }
 }

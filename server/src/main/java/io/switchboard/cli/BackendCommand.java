@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
                 + " NAME, any other is echoed).")
 final class BackendCommand implements Callable<Integer> {
 
-    @Option(names = "--listen", required = true, converter = HostPort.class, description = "Address to listen on.")
+    @Option(names = "--listen", required = true, converter = HostPortConverter.class, description = "Address to listen on.")
     InetSocketAddress listen;
 
     @Option(names = "--name", required = true, description = "The name it answers with.")

@@ -3,6 +3,7 @@ package io.switchboard.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.switchboard.admin.AdminServer;
 import io.switchboard.dataplane.udp.FlowView;
+import io.switchboard.model.HostPort;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -33,7 +34,7 @@ final class ConntrackCommand implements Runnable {
 
     /** Options both subcommands take. */
     static final class Target {
-        @Option(names = "--admin", converter = HostPort.class, defaultValue = "127.0.0.1:9901",
+        @Option(names = "--admin", converter = HostPortConverter.class, defaultValue = "127.0.0.1:9901",
                 description = "Admin address of the running instance (default: ${DEFAULT-VALUE}).")
         InetSocketAddress admin;
 
@@ -49,7 +50,7 @@ final class ConntrackCommand implements Runnable {
                 q.append(q.length() > 0 ? "&" : "").append("endpoint=")
                         .append(URLEncoder.encode(endpoint, StandardCharsets.UTF_8));
             }
-            return URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + path
+            return URI.create("http://" + HostPort.of(admin.getHostString(), admin.getPort()) + path
                     + (q.length() > 0 ? "?" + q : ""));
         }
 

@@ -1,6 +1,7 @@
 package io.switchboard.cli;
 
 import io.switchboard.backend.DemoBackend;
+import io.switchboard.model.HostPort;
 import io.switchboard.server.Switchboard;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Switchboard sb = Switchboard.start(options.toConfig(dir));
         sb.awaitFirstSync(Duration.ofSeconds(10));
-        String admin = sb.adminAddress().getHostString() + ":" + sb.adminAddress().getPort();
+        String admin = HostPort.of(sb.adminAddress().getHostString(), sb.adminAddress().getPort());
         System.out.println();
         System.out.println("Switchboard is serving " + dir + " in front of backends a, b and c.");
         System.out.println("Try:");

@@ -3,6 +3,7 @@ package io.switchboard.cli;
 import io.switchboard.admin.AdminServer;
 import io.switchboard.admin.RoutingView;
 import io.switchboard.dataplane.http.HttpProtocol;
+import io.switchboard.model.HostPort;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -19,13 +20,13 @@ import picocli.CommandLine.Option;
         description = "Print the routing table of a running Switchboard, like ipvsadm -ln.")
 final class ListCommand implements Callable<Integer> {
 
-    @Option(names = "--admin", converter = HostPort.class, defaultValue = "127.0.0.1:9901",
+    @Option(names = "--admin", converter = HostPortConverter.class, defaultValue = "127.0.0.1:9901",
             description = "Admin address of the running instance (default: ${DEFAULT-VALUE}).")
     InetSocketAddress admin;
 
     @Override
     public Integer call() throws Exception {
-        URI uri = URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/api/v1/routes");
+        URI uri = URI.create("http://" + HostPort.of(admin.getHostString(), admin.getPort()) + "/api/v1/routes");
         HttpResponse<byte[]> resp;
         try {
             resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()

@@ -21,7 +21,7 @@ final class ProxyOptions {
             defaultValue = "${sys:switchboard.cores}")
     Integer workers;
 
-    @Option(names = "--admin", converter = HostPort.class, defaultValue = "127.0.0.1:9901",
+    @Option(names = "--admin", converter = HostPortConverter.class, defaultValue = "127.0.0.1:9901",
             description = "Admin server address (default: ${DEFAULT-VALUE}).")
     InetSocketAddress admin;
 

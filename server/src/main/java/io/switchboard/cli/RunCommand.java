@@ -92,12 +92,12 @@ final class RunCommand implements Callable<Integer> {
             InetSocketAddress healthzAddress = null;
             String h = healthz == null ? "0.0.0.0:10256" : healthz;
             if (!h.equals("off") && !h.isEmpty()) {
-                healthzAddress = new HostPort().convert(h);
+                healthzAddress = new HostPortConverter().convert(h);
             }
             c = c.withKubernetes(config, new SwitchboardConfig.Kubernetes(kubeconfig, namespaces, resync, healthTimeout),
                     healthzAddress);
         } else if (healthz != null && !healthz.equals("off")) {
-            c = c.withKubernetes(config, null, new HostPort().convert(healthz));
+            c = c.withKubernetes(config, null, new HostPortConverter().convert(healthz));
         }
         // Taken over before starting, so that a stop signal during the start is a stop, not a kill.
         StopSignals signals = StopSignals.install(Thread.currentThread());

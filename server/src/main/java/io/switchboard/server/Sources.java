@@ -7,6 +7,7 @@ import io.switchboard.healthcheck.ProxyHealth;
 import io.switchboard.healthcheck.ProxyHealthServer;
 import io.switchboard.healthcheck.ServiceHealthServers;
 import io.switchboard.kubernetes.ResourceMapper;
+import io.switchboard.model.HostPort;
 import io.switchboard.node.LocalRoutes;
 import io.switchboard.source.etcd.EtcdSource;
 import io.switchboard.source.etcd.FleetMember;
@@ -46,8 +47,8 @@ final class Sources {
             sb.addSource(source);
             FleetMember member = new FleetMember(config.etcd(), () -> {
                 InetSocketAddress admin = sb.adminAddress();
-                return new FleetMember.Identity(config.nodeName(), admin.getAddress().getHostAddress() + ":"
-                        + admin.getPort(), Version.current(), ProcessHandle.current().pid());
+                return new FleetMember.Identity(config.nodeName(), HostPort.of(admin),
+                        Version.current(), ProcessHandle.current().pid());
             }, source, config.etcd().fleetTtl());
             SharedLoad shared = new SharedLoad(config.etcd(), member, source, sb::table,
                     config.etcd().sharedLoadInterval());
@@ -84,8 +85,9 @@ final class Sources {
             try {
                 server = new ProxyHealthServer(config.healthz(), health);
             } catch (IOException e) {
-                throw new IOException("--healthz-bind-address " + config.healthz().getHostString() + ":"
-                        + config.healthz().getPort() + ": " + e.getMessage(), e);
+                throw new IOException("--healthz-bind-address "
+                        + HostPort.of(config.healthz().getHostString(), config.healthz().getPort()) + ": "
+                        + e.getMessage(), e);
             }
             sb.healthz(server.address());
             sb.releaseOnHandover("healthz " + server.address(), server);

@@ -2,6 +2,7 @@ package io.switchboard.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.admin.AdminServer;
+import io.switchboard.model.HostPort;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -38,7 +39,7 @@ final class Takeover {
         if (admin.getPort() == 0) {
             return;
         }
-        String base = "http://" + hostLiteral(admin) + ":" + admin.getPort();
+        String base = "http://" + HostPort.of(admin);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         JsonNode other;
         try {
@@ -85,10 +86,5 @@ final class Takeover {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while taking over from the Switchboard on " + base, e);
         }
-    }
-
-    private static String hostLiteral(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 }

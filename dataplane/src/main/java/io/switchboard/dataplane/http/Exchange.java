@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.model.HostPort;
 import io.switchboard.model.HttpOptions;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
@@ -123,7 +124,7 @@ final class Exchange {
         HeaderRules.stripHopByHop(req.headers(), upgradeRequested, protocol.http2Upstream());
         HeaderRules.addForwarded(req.headers(), down.forwarding());
         if (!req.headers().contains(HttpHeaderNames.HOST)) {
-            req.headers().set(HttpHeaderNames.HOST, address.address().getHostAddress() + ":" + address.port());
+            req.headers().set(HttpHeaderNames.HOST, HostPort.of(address.address(), address.port()));
         }
         endpoints = new EndpointChoice(pool, req, down.client(), address, http.state().affinity());
         deadlines.startRequest(Deadlines.requestTimeoutNanos(options.requestTimeout().toNanos(),

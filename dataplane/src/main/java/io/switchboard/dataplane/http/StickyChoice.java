@@ -61,6 +61,9 @@ final class StickyChoice {
 
     /** The sticky cookie's value for an endpoint: an opaque hash of its address, not the address itself. */
     static String value(Backend b) {
+        // Deliberately not HostPort.of: this is hash input, not display, and bracketing IPv6 here would
+        // change every IPv6 endpoint's cookie, so sessions would move on upgrade and mixed-version fleets
+        // would disagree. The full (uncompressed) IPv6 form keeps it unambiguous without brackets.
         return Long.toHexString(hash(b.address().getHostAddress() + ":" + b.port()));
     }
 

@@ -9,12 +9,14 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.dataplane.RoutingState;
 import io.switchboard.dataplane.Transport;
+import io.switchboard.model.HostPort;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
 import io.switchboard.routing.RoutingTable;
 import io.switchboard.routing.VirtualAddress;
 import io.switchboard.routing.VirtualService;
 import io.switchboard.scheduler.PickContext;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -44,7 +48,9 @@ public final class UdpFlowTable {
 
     private final EventLoop loop;
     private final RoutingState state;
-    private final Transport transport;
+    /** Opens the socket of a new flow to an endpoint of the given address's family (not yet registered). */
+    private final Function<InetAddress, ? extends Channel> upstreams;
+    private final LongSupplier nanoTime;
     private final int maxFlows;
     private final LinkedHashMap<FlowKey, UdpFlow> flows = new LinkedHashMap<>(64, 0.75f, true);
     private final List<Channel> upstreamsToFlush = new ArrayList<>();
@@ -59,9 +65,20 @@ public final class UdpFlowTable {
      * @param maxFlows the most flows this loop keeps (each holds one socket)
      */
     public UdpFlowTable(EventLoop loop, RoutingState state, Transport transport, int maxFlows) {
+        this(loop, state, Objects.requireNonNull(transport, "transport")::newDatagramChannel, maxFlows,
+                System::nanoTime);
+    }
+
+    /**
+     * A table whose flow sockets come from {@code upstreams} and whose clock is {@code nanoTime}, so
+     * that tests can use embedded channels and step time instead of opening sockets and sleeping.
+     */
+    UdpFlowTable(EventLoop loop, RoutingState state, Function<InetAddress, ? extends Channel> upstreams,
+                 int maxFlows, LongSupplier nanoTime) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.state = Objects.requireNonNull(state, "state");
-        this.transport = Objects.requireNonNull(transport, "transport");
+        this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         if (maxFlows < 1) {
             throw new IllegalArgumentException("maxFlows must be at least 1");
         }
@@ -76,7 +93,7 @@ public final class UdpFlowTable {
 
     /** A datagram from a client to {@code service}, received on {@code listener}. */
     void fromClient(Channel listener, VirtualAddress service, InetSocketAddress client, ByteBuf content) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         FlowKey key = new FlowKey(client, service);
         UdpFlow flow = flows.get(key);
         if (flow != null && !valid(flow, state.table())) {
@@ -124,7 +141,7 @@ public final class UdpFlowTable {
         if (flow.removed) {
             return;
         }
-        flow.lastSeen = System.nanoTime();
+        flow.lastSeen = nanoTime.getAsLong();
         flow.seenReply = true;
         int n = content.readableBytes();
         Channel listener = flow.listener;
@@ -222,7 +239,7 @@ public final class UdpFlowTable {
         UdpFlow flow = new UdpFlow(key, vs.service().id().toString(), backend, pool.stats(), listener,
                 pool.options().udpTimeout().toNanos(), pool.options().udpStreamTimeout().toNanos(), now,
                 table.version());
-        Channel upstream = transport.newDatagramChannel(backend.address());
+        Channel upstream = upstreams.apply(backend.address());
         UdpChannels.configure(upstream);
         upstream.pipeline().addLast(new UdpUpstreamHandler(this, flow));
         loop.register(upstream);
@@ -330,7 +347,7 @@ public final class UdpFlowTable {
 
     /** Expires idle flows and removes flows whose endpoint is no longer usable. */
     public void sweep() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         RoutingTable table = state.table();
         for (Iterator<UdpFlow> it = new ArrayList<>(flows.values()).iterator(); it.hasNext(); ) {
             UdpFlow flow = it.next();
@@ -346,7 +363,7 @@ public final class UdpFlowTable {
 
     /** The flows matching {@code filter}, for the admin view. */
     public List<FlowView> snapshot(Predicate<FlowView> filter) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         List<FlowView> out = new ArrayList<>();
         for (UdpFlow f : flows.values()) {
             FlowView v = view(f, now);
@@ -359,7 +376,7 @@ public final class UdpFlowTable {
 
     /** Removes the flows matching {@code filter}; returns how many. */
     public int flush(Predicate<FlowView> filter) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         int n = 0;
         for (UdpFlow f : new ArrayList<>(flows.values())) {
             if (filter.test(view(f, now))) {
@@ -377,15 +394,10 @@ public final class UdpFlowTable {
     }
 
     private static FlowView view(UdpFlow f, long now) {
-        return new FlowView(f.service, hostPort(f.key.client()),
-                hostPort(new InetSocketAddress(f.key.service().address(), f.key.service().port())),
-                hostPort(f.backend.socketAddress()), (now - f.created) / 1e9, Math.max(0, f.expiresAt() - now) / 1e9,
+        return new FlowView(f.service, HostPort.of(f.key.client()),
+                HostPort.of(f.key.service().address(), f.key.service().port()),
+                HostPort.of(f.backend.socketAddress()), (now - f.created) / 1e9, Math.max(0, f.expiresAt() - now) / 1e9,
                 f.packetsOriginal, f.bytesOriginal, f.packetsReply, f.bytesReply, f.seenReply ? "ASSURED" : "UNREPLIED");
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /** Closes every flow and stops the sweep. */

@@ -10,6 +10,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.Collector;
+import io.switchboard.model.HostPort;
 import io.switchboard.model.ServicePortName;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.RoutingTable;
@@ -195,7 +196,7 @@ public final class SharedLoad implements AutoCloseable {
     }
 
     private static String endpoint(Backend b) {
-        return b.socketAddress().getAddress().getHostAddress() + ":" + b.socketAddress().getPort();
+        return HostPort.of(b.socketAddress());
     }
 
     private static ByteSequence bytes(String s) {

@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import picocli.CommandLine;
 
 /** Parses {@code host:port} and {@code [v6]:port} options into socket addresses. */
-final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
+final class HostPortConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
 
     @Override
     public InetSocketAddress convert(String value) {
