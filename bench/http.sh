@@ -115,3 +115,9 @@ printf "%-26s %12s %12s %12s %12s %8s %8s\n" "requests/s" "${RPS[direct]}" "${RP
   "${RPS[switchboard]}" "$(ratio "${RPS[switchboard]}" "${RPS[haproxy]}")" "$(ratio "${RPS[switchboard]}" "${RPS[nginx]}")"
 printf "%-26s %12s %12s %12s %12s\n" "latency p50" "${P50[direct]}" "${P50[haproxy]}" "${P50[nginx]}" "${P50[switchboard]}"
 printf "%-26s %12s %12s %12s %12s\n" "latency p99" "${P99[direct]}" "${P99[haproxy]}" "${P99[nginx]}" "${P99[switchboard]}"
+for t in direct haproxy nginx switchboard; do
+  result "keep-alive requests/s" "$t" "${RPS[$t]}" "req/s"
+  result "latency p50" "$t" "$(ms "${P50[$t]}")" "ms"
+  result "latency p99" "$t" "$(ms "${P99[$t]}")" "ms"
+done
+write_results http "HTTP/1.1 keep-alive: Switchboard L7 vs HAProxy vs nginx vs direct"

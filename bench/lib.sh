@@ -27,7 +27,7 @@ stop_all() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null
   done
   for pid in "${PIDS[@]:-}"; do
-    [ -n "$pid" ] && wait "$pid" 2>/dev/null
+    [ -n "$pid" ] && { wait "$pid" 2>/dev/null || true; }  # a stopped process exits 143: not a failure
   done
   PIDS=()
 }
@@ -62,4 +62,30 @@ machine() {
 
 ratio() {  # ratio A B: A/B with two decimals
   awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'
+}
+
+# Machine-readable results, beside the printed tables: each scenario script records
+# `result METRIC TARGET VALUE [UNIT]` and ends with `write_results SCENARIO TITLE`, which writes
+# $RESULTS_DIR/SCENARIO.json (bench/run draws a chart of each).
+RESULTS_DIR="${RESULTS_DIR:-$BENCH_DIR/results}"
+RESULT_LINES=()
+# The system python where there is one: apt's python3-matplotlib installs for it, not for a pyenv.
+PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
+result() {
+  RESULT_LINES+=("$1"$'\t'"$2"$'\t'"${3:--}"$'\t'"${4:-}")
+}
+write_results() {  # write_results SCENARIO TITLE (RESULT_SUFFIX, when set, is appended to the name)
+  local name="$1${RESULT_SUFFIX:-}"
+  mkdir -p "$RESULTS_DIR"
+  printf '%s\n' "${RESULT_LINES[@]}" | "$PYTHON" "$BENCH_DIR/py/results.py" write "$RESULTS_DIR/$name.json" "$name" \
+    "$2" "$(machine)" "${BENCH_COMMAND:-$0}"
+  echo "results: $RESULTS_DIR/$name.json"
+}
+
+ms() {  # ms DURATION: a wrk duration (850.00us, 1.20ms, 2.01s) in milliseconds
+  awk -v d="$1" 'BEGIN {
+    if (d ~ /us$/) { sub(/us$/, "", d); printf "%.3f", d / 1000 }
+    else if (d ~ /ms$/) { sub(/ms$/, "", d); printf "%.3f", d }
+    else if (d ~ /s$/) { sub(/s$/, "", d); printf "%.3f", d * 1000 }
+    else print "-" }'
 }

@@ -110,3 +110,10 @@ row "connections/s (wrk, close)" "${CPS[direct]}" "${CPS[haproxy]}" "${CPS[switc
 row "keep-alive requests/s (wrk)" "${RPS[direct]}" "${RPS[haproxy]}" "${RPS[switchboard]}"
 printf "%-34s %12s %12s %12s\n" "keep-alive latency p50" "${P50[direct]}" "${P50[haproxy]}" "${P50[switchboard]}"
 printf "%-34s %12s %12s %12s\n" "keep-alive latency p99" "${P99[direct]}" "${P99[haproxy]}" "${P99[switchboard]}"
+for t in direct haproxy switchboard; do
+  result "throughput (iperf3)" "$t" "${GBPS[$t]}" "Gbit/s"
+  result "new connections/s" "$t" "${CPS[$t]}" "conn/s"
+  result "keep-alive requests/s" "$t" "${RPS[$t]}" "req/s"
+  result "keep-alive latency p99" "$t" "$(ms "${P99[$t]}")" "ms"
+done
+write_results tcp "TCP (L4): Switchboard vs HAProxy mode tcp vs direct"

@@ -100,4 +100,7 @@ for m in cps l4 l7 udp; do
   esac
   e=$(median "${RESULTS[epoll/$m]}"); u=$(median "${RESULTS[io_uring/$m]}")
   printf "%-38s %12s %12s %14s   %s |%s\n" "$label" "$e" "$u" "$(ratio "$u" "$e")" "${RESULTS[epoll/$m]}" "${RESULTS[io_uring/$m]}"
+  result "$label" "switchboard epoll" "$e"
+  result "$label" "switchboard io_uring" "$u"
 done
+write_results transports "Switchboard on epoll vs io_uring (medians of $REPEAT)"

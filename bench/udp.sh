@@ -79,3 +79,9 @@ printf "%-44s %12s %12s %12s %10s %10s\n" "echoed datagrams/s (window $WINDOW pe
   "${PPS[switchboard]}" "$(ratio "${PPS[switchboard]}" "${PPS[direct]}")" "$(ratio "${PPS[switchboard]}" "${PPS[nginx]}")"
 printf "%-44s %11s%% %11s%% %11s%%\n" "loss, closed loop" "${LOSSW[direct]}" "${LOSSW[nginx]}" "${LOSSW[switchboard]}"
 printf "%-44s %11s%% %11s%% %11s%%\n" "loss at $RATE datagrams/s offered" "${LOSSR[direct]}" "${LOSSR[nginx]}" "${LOSSR[switchboard]}"
+for t in direct nginx switchboard; do
+  result "echoed datagrams/s (closed loop)" "$t" "${PPS[$t]}" "datagrams/s"
+  result "loss, closed loop" "$t" "${LOSSW[$t]}" "%"
+  result "loss at $RATE/s offered" "$t" "${LOSSR[$t]}" "%"
+done
+write_results udp "UDP: Switchboard vs nginx stream vs direct"
