@@ -24,7 +24,7 @@ start() {  # start NAME COMMAND...: runs in the background, remembers the PID, l
 
 stop_all() {
   for pid in "${PIDS[@]:-}"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; }  # one already gone must not stop the rest
   done
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && { wait "$pid" 2>/dev/null || true; }  # a stopped process exits 143: not a failure
