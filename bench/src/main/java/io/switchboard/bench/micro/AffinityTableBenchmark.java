@@ -130,8 +130,10 @@ public class AffinityTableBenchmark {
     }
 
     /**
-     * A table bounded at 100,000 and full. The keys outnumber the bound ten times over, so a key comes
-     * back only after a million newer ones: a flood of new clients, the case the bound exists for.
+     * A table bounded at 100,000 and full. The new clients outnumber the bound ten times over, so one comes
+     * back only after a million others: a flood of new clients, the case the bound exists for. The table is
+     * filled with other keys than the new clients', so none of theirs is resident at the start and comes
+     * back as a hit after the first round.
      */
     @State(Scope.Thread)
     public static class Full {
@@ -142,13 +144,12 @@ public class AffinityTableBenchmark {
 
         @Setup
         public void setUp() {
-            keys = new Keys(KEYS);
+            keys = new Keys(KEYS + ENTRIES);
             table = AffinityTable.create(ENTRIES);
-            for (int i = 0; i < ENTRIES; i++) {
+            for (int i = KEYS; i < KEYS + ENTRIES; i++) {
                 table.remember(keys.keys[i], keys.backend(i), TIMEOUT_NANOS);
             }
             table.cleanUp();
-            next = ENTRIES;
             if (table.size() != ENTRIES) {
                 throw new IllegalStateException("expected a full table of " + ENTRIES + ", found " + table.size());
             }
