@@ -61,6 +61,12 @@ public final class Backend implements Destination {
     private volatile long latencyStamp;
 
     private volatile long downUntilNanos;
+    /**
+     * Set at the first hold-down and never cleared: until then availability needs no clock read,
+     * which is most of what a scan over many endpoints costs (lc, sed, p2c pick in O(n)). Clearing it
+     * when a hold-down ends could lose a hold-down that races with it.
+     */
+    private volatile boolean everHeldDown;
     /** What the current (or last) hold-down came from. */
     private volatile DownReason downReason = DownReason.CONNECTS;
     private volatile boolean checkedHealthy = true;
@@ -155,7 +161,7 @@ public final class Backend implements Destination {
 
     @Override
     public boolean isAvailable() {
-        return checkedHealthy && nanoTime.getAsLong() - downUntilNanos >= 0;
+        return checkedHealthy && (!everHeldDown || nanoTime.getAsLong() - downUntilNanos >= 0);
     }
 
     @Override
@@ -226,6 +232,7 @@ public final class Backend implements Destination {
 
     private void holdDown(long until, DownReason reason) {
         downUntilNanos = until;
+        everHeldDown = true;
         downReason = reason;
         holdDowns.heldDown(this, reason);
     }
@@ -313,7 +320,7 @@ public final class Backend implements Destination {
 
     /** True while passive health (failed connects or an ejection) holds this endpoint down. */
     public boolean passivelyDown() {
-        return nanoTime.getAsLong() - downUntilNanos < 0;
+        return everHeldDown && nanoTime.getAsLong() - downUntilNanos < 0;
     }
 
     /** Why passive health holds it down now, or null when it does not. */
