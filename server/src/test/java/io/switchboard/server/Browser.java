@@ -89,6 +89,20 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** Clicks the first element matching a CSS selector, finding it again when the page redrew it meanwhile. */
+    void click(String css) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                driver.findElement(By.cssSelector(css)).click();
+                return;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Runs JavaScript in the page and returns its result. */
     Object script(String js, Object... args) {
         return driver.executeScript(js, args);
