@@ -56,6 +56,11 @@ class DashboardIT {
     }
 
     static String httpService(String name, String vip) {
+        return httpService(name, vip, PORT);
+    }
+
+    /** A Service whose port {@code tcp} balances HTTP requests ({@code appProtocol: http}). */
+    static String httpService(String name, String vip, int port) {
         return """
                 apiVersion: v1
                 kind: Service
@@ -69,7 +74,7 @@ class DashboardIT {
                     port: %d
                     targetPort: tcp
                     appProtocol: http
-                """.formatted(name, vip, PORT);
+                """.formatted(name, vip, port);
     }
 
     private DemoBackend backend(String name, String ip) throws InterruptedException {
