@@ -32,6 +32,8 @@ class DashboardIT {
     private static final String L7_VIP = "127.0.44.2";
     private static final List<String> L4_EPS = List.of("127.0.45.1", "127.0.45.2");
     private static final List<String> L7_EPS = List.of("127.0.45.3", "127.0.45.4");
+    private static final String UDP_VIP = "127.0.44.3";
+    private static final String UDP_EP = "127.0.45.5";
 
     @TempDir
     Path dir;
@@ -88,13 +90,20 @@ class DashboardIT {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         traffic = new Thread(() -> {
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            byte[] hello = "name".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             while (!stop.get() && System.nanoTime() < deadline) {
-                try {
-                    Clients.name(L4_VIP, PORT);
-                    http.send(HttpRequest.newBuilder(URI.create("http://" + L7_VIP + ":" + PORT + "/"))
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
-                    done.incrementAndGet();
-                    Thread.sleep(20);
+                try (java.net.DatagramSocket udp = new java.net.DatagramSocket(new InetSocketAddress("127.0.46.50", 0))) {
+                    // One source socket: one UDP flow while the test runs.
+                    udp.setSoTimeout(1000);
+                    while (!stop.get() && System.nanoTime() < deadline) {
+                        Clients.name(L4_VIP, PORT);
+                        http.send(HttpRequest.newBuilder(URI.create("http://" + L7_VIP + ":" + PORT + "/"))
+                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                        udp.send(new java.net.DatagramPacket(hello, hello.length, new InetSocketAddress(UDP_VIP, PORT)));
+                        udp.receive(new java.net.DatagramPacket(new byte[64], 64));
+                        done.incrementAndGet();
+                        Thread.sleep(20);
+                    }
                 } catch (IOException e) {
                     // An endpoint killed by the test; the next round goes on.
                 } catch (InterruptedException e) {
@@ -116,9 +125,12 @@ class DashboardIT {
         DemoBackend killed = backend("b", L4_EPS.get(1));
         backend("c", L7_EPS.get(0));
         backend("d", L7_EPS.get(1));
+        backend("e", UDP_EP);
         Manifests.write(dir, "web.yaml", Manifests.service("web", L4_VIP, PORT),
                 Manifests.slice("web", TARGET, L4_EPS));
         Manifests.write(dir, "api.yaml", httpService("api", L7_VIP), Manifests.slice("api", TARGET, L7_EPS));
+        Manifests.write(dir, "dns.yaml", UdpIT.udpService("dns", UDP_VIP, PORT, TARGET, "", ""),
+                UdpIT.udpSlice("dns", TARGET, List.of(UDP_EP)));
         sb = Switchboard.start(SwitchboardConfig.defaults(dir).withAdmin(new InetSocketAddress("127.0.0.1", 0))
                 .withWorkers(2));
         assertThat(sb.awaitFirstSync(Duration.ofSeconds(20))).isTrue();
@@ -149,6 +161,9 @@ class DashboardIT {
                 }
             });
             assertThat(browser.text("article[data-service='test/api'] .service-head")).contains("L7", "rr");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(browser.text(
+                    "article[data-service='test/dns'] tr[data-endpoint='" + UDP_EP + ":" + TARGET + "'] td.active"))
+                    .as("the UDP flow").isEqualTo("1"));
             assertThat(browser.text("article[data-service='test/web'] .service-head")).contains("L4", "TCP");
             assertThat(browser.text("article[data-service='test/web'] .addresses")).contains(L4_VIP + ":" + PORT);
             assertThat(browser.text("#source-table")).contains("file", "ready");
@@ -198,7 +213,7 @@ class DashboardIT {
             browser.all("#filter").get(0).clear();
             browser.script("document.getElementById('filter').dispatchEvent(new Event('input'))");
             await().atMost(Duration.ofSeconds(5))
-                    .untilAsserted(() -> assertThat(browser.all("article.service")).hasSize(2));
+                    .untilAsserted(() -> assertThat(browser.all("article.service")).hasSize(3));
             browser.screenshot(Path.of("target", "dashboard.png"));
 
             // A narrow window keeps everything on the page, without a horizontal scroll of the page itself.

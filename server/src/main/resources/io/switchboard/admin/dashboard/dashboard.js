@@ -175,7 +175,8 @@
         datagrams: (r.datagramsToEndpoints || 0) + (r.datagramsFromEndpoints || 0),
       });
       sp.rates = rr;
-      sp.rate = r.http ? rr.requests : rr.connections;
+      // What the sparkline and the rate sort follow: requests (L7), datagrams (UDP) or connections (L4).
+      sp.rate = r.http ? rr.requests : r.protocol === 'UDP' ? rr.datagrams : rr.connections;
       sp.errorRatio = r.http ? (rr.requests > 0 ? rr.errors / rr.requests : (r.requests > 0 ? r.errors / r.requests : null)) : null;
       sp.quantiles = r.http ? windowQuantiles('svcq|' + sp.key, now, r.latencyBuckets || [], bounds,
         { p50: r.p50, p99: r.p99 }) : null;
@@ -265,29 +266,37 @@
     const addresses = el('div', { class: 'addresses',
       text: sp.addresses.map((a) => a.address + ' ' + a.kind).join(' · ') });
     const rr = sp.rates;
+    const flows = sp.eps.reduce((n, x) => n + (x.e.flows || 0), 0);
     const totals = el('div', { class: 'totals' },
-      l7 ? el('span', null, 'req/s ', el('b', { class: 'rate', text: fmtRate(rr.requests) })) :
-        el('span', null, 'conn/s ', el('b', { class: 'rate', text: fmtRate(rr.connections) })),
-      l7 ? el('span', null, 'requests ', el('b', { class: 'total', text: String(r.requests) })) :
-        el('span', null, 'connections ', el('b', { class: 'total', text: String(r.connections) })),
-      el('span', null, 'in ', el('b', { text: fmtBytes(rr.bytesIn) + '/s' })),
-      el('span', null, 'out ', el('b', { text: fmtBytes(rr.bytesOut) + '/s' })),
+      l7 ? el('span', null, 'req/s ', el('b', { class: 'rate', text: fmtRate(rr.requests) }))
+        : udp ? el('span', null, 'datagrams/s ', el('b', { class: 'rate', text: fmtRate(rr.datagrams) }))
+          : el('span', null, 'conn/s ', el('b', { class: 'rate', text: fmtRate(rr.connections) })),
+      l7 ? el('span', null, 'requests ', el('b', { class: 'total', text: String(r.requests) }))
+        : udp ? el('span', null, 'datagrams ', el('b', { class: 'total',
+          text: String(r.datagramsToEndpoints + r.datagramsFromEndpoints) }))
+          : el('span', null, 'connections ', el('b', { class: 'total', text: String(r.connections) })),
+      udp ? el('span', null, 'flows ', el('b', { class: 'flows', text: String(flows) })) : null,
+      // Bytes are counted by the L4 relays; HTTP ports count requests instead.
+      l7 ? null : el('span', null, 'in ', el('b', { text: fmtBytes(rr.bytesIn) + '/s' })),
+      l7 ? null : el('span', null, 'out ', el('b', { text: fmtBytes(rr.bytesOut) + '/s' })),
       l7 ? el('span', null, 'errors ', el('b', { class: 'errors', text: fmtPercent(sp.errorRatio) })) : null,
       l7 ? el('span', null, 'p50 ', el('b', { text: fmtSeconds(sp.quantiles.p50) })) : null,
       l7 ? el('span', null, 'p99 ', el('b', { text: fmtSeconds(sp.quantiles.p99) })) : null,
       l7 ? el('span', null, 'in flight ', el('b', { text: String(r.requestsInFlight) })) : null,
-      udp ? el('span', null, 'datagrams/s ', el('b', { text: fmtRate(rr.datagrams) })) : null,
       udp ? el('span', null, 'dropped ', el('b', { text: String(r.datagramsDropped) })) : null,
       el('span', null, 'retries ', el('b', { text: String(r.retries) })),
       el('span', null, 'rejected ', el('b', { text: String(r.rejected) })));
 
     const cols = ['endpoint', 'pod', 'state', 'weight'];
     if (l7) cols.push('in flight', 'req/s', 'requests', 'errors', 'p50', 'p99');
-    else cols.push(udp ? 'flows' : 'active', 'inactive', 'conn/s', 'connections');
-    cols.push('in/s', 'out/s', 'connect failures');
+    else if (udp) cols.push('flows', 'flows opened');
+    else cols.push('active', 'inactive', 'conn/s', 'connections');
+    if (!l7) cols.push('in/s', 'out/s');
+    cols.push('connect failures');
     if (actions) cols.push('');
     const thead = el('thead', null, el('tr', null, ...cols.map((c) => el('th', {
-      class: (c === 'pod' ? 'pod' : c === 'state' ? 'state' : '') + (['pod', 'inactive', 'connect failures'].includes(c) ? ' opt' : ''),
+      class: (c === 'pod' ? 'pod' : c === 'state' ? 'state' : '')
+        + (['pod', 'inactive', 'connect failures'].includes(c) ? ' opt' : ''),
       text: c }))));
     const tbody = el('tbody');
     for (const { e, rates: er, q, errorRatio } of sp.eps) {
@@ -305,14 +314,19 @@
           el('td', { class: 'err' + (errorRatio > 0.05 ? ' high' : ''), text: fmtPercent(errorRatio) }),
           el('td', { text: fmtSeconds(q.p50) }),
           el('td', { text: fmtSeconds(q.p99) }));
+      } else if (udp) {
+        cells.push(el('td', { class: 'active', text: String(e.flows) }),
+          el('td', { class: 'total', text: String(e.connections) }));
       } else {
-        cells.push(el('td', { class: 'active', text: String(udp ? e.flows : e.active) }),
+        cells.push(el('td', { class: 'active', text: String(e.active) }),
           el('td', { class: 'opt', text: String(e.inactive) }),
           el('td', { class: 'rate', text: fmtRate(er.connections) }),
           el('td', { class: 'total', text: String(e.connections) }));
       }
-      cells.push(el('td', { text: fmtBytes(er.bytesIn) + '/s' }), el('td', { text: fmtBytes(er.bytesOut) + '/s' }),
-        el('td', { class: 'opt', text: String(e.connectFailures) }));
+      if (!l7) {
+        cells.push(el('td', { text: fmtBytes(er.bytesIn) + '/s' }), el('td', { text: fmtBytes(er.bytesOut) + '/s' }));
+      }
+      cells.push(el('td', { class: 'opt', text: String(e.connectFailures) }));
       if (actions) {
         const td = el('td');
         if (e.state !== 'removed') {
