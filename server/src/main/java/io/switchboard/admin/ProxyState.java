@@ -97,9 +97,10 @@ public interface ProxyState {
      * @param pid      its process id
      * @param revision the config revision it applied
      * @param lastSync when it last synced (ISO-8601), or empty
+     * @param behind   config revisions it is behind the newest known one (0: caught up)
      */
     record FleetMemberState(String id, String node, String admin, String version, long pid, long revision,
-                            String lastSync) {
+                            String lastSync, long behind) {
     }
 
     /** Readiness with its explanation. */

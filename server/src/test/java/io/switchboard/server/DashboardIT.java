@@ -214,6 +214,7 @@ class DashboardIT {
             browser.script("document.getElementById('filter').dispatchEvent(new Event('input'))");
             await().atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(browser.all("article.service")).hasSize(3));
+            assertThat(browser.text("#poll")).as("the last update drew without an error").startsWith("updated");
             browser.screenshot(Path.of("target", "dashboard.png"));
 
             // A narrow window keeps everything on the page, without a horizontal scroll of the page itself.

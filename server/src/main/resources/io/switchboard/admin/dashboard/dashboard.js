@@ -408,14 +408,13 @@
     list('notes', st.notes.map((n) => el('li', { text: n })));
     $('fleet-box').hidden = st.fleet.length === 0;
     if (st.fleet.length) {
-      const latest = Math.max(...st.fleet.map((m) => m.revision));
       $('fleet').replaceChildren(el('thead', null, el('tr', null,
         ...['node', 'admin', 'version', 'pid', 'revision', 'last sync', 'state'].map((c) => el('th', { text: c })))),
-      el('tbody', null, ...st.fleet.map((m) => el('tr', { class: 'member' },
+      el('tbody', null, ...st.fleet.map((m) => el('tr', { class: 'member', 'data-member': m.id },
         el('td', { text: m.node }), el('td', { text: m.admin }), el('td', { text: m.version }),
         el('td', { text: String(m.pid) }), el('td', { text: String(m.revision) }),
         el('td', { text: ago(m.lastSync) }),
-        el('td', { text: m.revision >= latest ? 'caught up' : 'behind by ' + (latest - m.revision) })))));
+        el('td', { class: 'member-state', text: m.behind === 0 ? 'caught up' : 'behind by ' + m.behind })))));
     }
   }
 
@@ -447,7 +446,9 @@
       $('poll').textContent = 'updated ' + new Date(now).toLocaleTimeString();
       $('poll').dataset.polls = String(polls);
     } catch (err) {
-      $('poll').textContent = 'cannot reach the admin API: ' + err.message;
+      console.error(err);
+      $('poll').textContent = (err instanceof TypeError && /fetch/i.test(err.message)
+        ? 'cannot reach the admin API: ' : 'update failed: ') + err.message;
       $('ready').textContent = 'unreachable';
       $('ready').className = 'badge bad';
     } finally {
