@@ -76,10 +76,11 @@ public final class AdminServer implements AutoCloseable {
         server.createContext("/", this::handle);
         server.start();
         if (!server.getAddress().getAddress().isLoopbackAddress()) {
-            LOG.atWarn().addKeyValue("address", server.getAddress())
+            LOG.atWarn().addKeyValue("address", server.getAddress()).addKeyValue("adminActions", actions)
                     .log("the admin server listens beyond loopback: anyone who can reach it can read the"
-                            + " routing table and metrics, and flush UDP flows or take over this node's ports"
-                            + " with the right header; bind it to 127.0.0.1 unless a firewall guards it");
+                            + " routing table, metrics and dashboard, and flush UDP flows or take over this node's"
+                            + " ports with the right header" + (actions ? ", and drain endpoints (--admin-actions)" : "")
+                            + "; bind it to 127.0.0.1 unless a firewall guards it");
         }
     }
 

@@ -204,6 +204,44 @@ class AdminActionsIT {
     }
 
     @Test
+    void aDrainedEndpointTakesNoRequestPinnedByAStickyCookie() throws Exception {
+        start(true);
+        Manifests.write(dir, "cart.yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: cart
+                  namespace: test
+                  annotations: {switchboard.io/sticky-cookie: sb}
+                spec:
+                  clusterIP: 127.0.46.3
+                  ports:
+                  - name: web
+                    port: %d
+                    targetPort: %d
+                    appProtocol: http
+                """.formatted(PORT, TARGET), Manifests.slice("cart", TARGET, List.of(A, B)).replace("name: tcp", "name: web"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sb.table().services().keySet().stream()
+                .anyMatch(id -> id.name().equals("cart")));
+        URI uri = URI.create("http://127.0.46.3:" + PORT + "/");
+        HttpResponse<String> first = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        String cookie = first.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        String pinned = first.body().trim();
+        for (int i = 0; i < 5; i++) {
+            assertThat(http.send(HttpRequest.newBuilder(uri).header("Cookie", cookie).build(),
+                    HttpResponse.BodyHandlers.ofString()).body().trim()).as("the cookie pins").isEqualTo(pinned);
+        }
+        String pinnedAddress = (pinned.endsWith("a") ? A : B) + ":" + TARGET;
+        assertThat(post("/api/v1/actions/drain?service=test/cart&endpoint=" + pinnedAddress, null, true).statusCode())
+                .isEqualTo(200);
+        for (int i = 0; i < 5; i++) {
+            assertThat(http.send(HttpRequest.newBuilder(uri).header("Cookie", cookie).build(),
+                    HttpResponse.BodyHandlers.ofString()).body().trim()).as("drained: the cookie no longer pins")
+                    .isNotEqualTo(pinned);
+        }
+    }
+
+    @Test
     void flushEndsTheFlowsOfAServiceOnlyWithTheHeader() throws Exception {
         start(true);
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.48.100", 0))) {
