@@ -36,6 +36,8 @@ public final class Backend implements Destination {
     private final HoldDownListener holdDowns;
 
     private volatile int weight;
+    /** An operator drained this endpoint (admin action): it weighs 0 whatever its configured weight. */
+    private volatile boolean operatorDrained;
     private volatile EndpointConditions conditions;
     private volatile String targetName;
     private volatile String nodeName;
@@ -116,7 +118,26 @@ public final class Backend implements Destination {
 
     @Override
     public int weight() {
+        return operatorDrained ? 0 : weight;
+    }
+
+    /** The weight the configuration gives, drained or not. */
+    public int configuredWeight() {
         return weight;
+    }
+
+    /** Whether an operator drained this endpoint, so that it weighs 0 and takes no new connection or request. */
+    public boolean operatorDrained() {
+        return operatorDrained;
+    }
+
+    /**
+     * Drains this endpoint (weight 0 for every pick: schedulers, ClientIP affinity, sticky cookies, UDP
+     * flow moves) or undoes that; connections and flows already open go on. It lasts while the
+     * endpoint does.
+     */
+    public void operatorDrain(boolean drained) {
+        this.operatorDrained = drained;
     }
 
     /**

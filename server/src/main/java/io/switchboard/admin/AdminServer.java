@@ -24,10 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP server: {@code /healthz}, {@code /readyz} (after the first sync), {@code /metrics}
- * (Prometheus text format), {@code /api/v1/routes} (the routing table as JSON), and UDP flows:
+ * The admin HTTP server: the dashboard at {@code /}, {@code /healthz}, {@code /readyz} (after the
+ * first sync), {@code /metrics} (Prometheus text format), {@code /api/v1/routes} (the routing table
+ * as JSON), {@code /api/v1/status} (sources, sync, errors, fleet), and UDP flows:
  * {@code GET /api/v1/conntrack} and {@code POST /api/v1/conntrack/flush}, both filtered by
- * {@code ?service=ns/name&endpoint=IP}. It runs on its own thread, never on an event loop.
+ * {@code ?service=ns/name&endpoint=IP}. With admin actions on, also {@code POST /api/v1/actions/drain}
+ * and {@code POST /api/v1/actions/flush}. It runs on its own thread, never on an event loop.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -39,16 +41,26 @@ public final class AdminServer implements AutoCloseable {
 
     private final InetSocketAddress requested;
     private final ProxyState switchboard;
+    private final boolean actions;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private HttpServer server;
     private ExecutorService executor;
     private boolean stopped;
 
-    /** An admin server for {@code switchboard}; call {@link #start()}. */
+    /** An admin server for {@code switchboard} without admin actions; call {@link #start()}. */
     public AdminServer(InetSocketAddress address, ProxyState switchboard) {
-        this.requested = address;
-        this.switchboard = switchboard;
+        this(address, switchboard, false);
+    }
+
+    /**
+     * An admin server for {@code switchboard}; with {@code actions}, the dashboard's state-changing
+     * actions (drain an endpoint, flush flows) exist. Call {@link #start()}.
+     */
+    public AdminServer(InetSocketAddress address, ProxyState switchboard, boolean actions) {
+        this.requested = java.util.Objects.requireNonNull(address, "address");
+        this.switchboard = java.util.Objects.requireNonNull(switchboard, "switchboard");
+        this.actions = actions;
         registry.register(new MetricsCollector(switchboard));
     }
 
@@ -65,10 +77,11 @@ public final class AdminServer implements AutoCloseable {
         server.createContext("/", this::handle);
         server.start();
         if (!server.getAddress().getAddress().isLoopbackAddress()) {
-            LOG.atWarn().addKeyValue("address", server.getAddress())
+            LOG.atWarn().addKeyValue("address", server.getAddress()).addKeyValue("adminActions", actions)
                     .log("the admin server listens beyond loopback: anyone who can reach it can read the"
-                            + " routing table and metrics, and flush UDP flows or take over this node's ports"
-                            + " with the right header; bind it to 127.0.0.1 unless a firewall guards it");
+                            + " routing table, metrics and dashboard, and flush UDP flows or take over this node's"
+                            + " ports with the right header" + (actions ? ", and drain endpoints (--admin-actions)" : "")
+                            + "; bind it to 127.0.0.1 unless a firewall guards it");
         }
     }
 
@@ -98,8 +111,21 @@ public final class AdminServer implements AutoCloseable {
                 handOver(ex);
                 return;
             }
-            if (!"GET".equals(ex.getRequestMethod())) {
+            if (path.startsWith(ACTIONS)) {
+                action(ex, path.substring(ACTIONS.length()), query);
+                return;
+            }
+            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
                 send(ex, 405, "text/plain", "only GET here (POST /api/v1/conntrack/flush, /api/v1/handover)\n");
+                return;
+            }
+            Dashboard.Asset asset = Dashboard.asset(path);
+            if (asset != null) {
+                ex.getResponseHeaders().set("Cache-Control", "no-cache");
+                ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+                ex.getResponseHeaders().set("X-Frame-Options", "DENY");
+                ex.getResponseHeaders().set("Content-Security-Policy", Dashboard.CONTENT_SECURITY_POLICY);
+                send(ex, 200, asset.type(), asset.body());
                 return;
             }
             switch (path) {
@@ -130,12 +156,67 @@ public final class AdminServer implements AutoCloseable {
                 }
                 case "/api/v1/routes" -> send(ex, 200, "application/json",
                         JSON.writeValueAsBytes(RoutingView.of(switchboard)));
+                case "/api/v1/status" -> send(ex, 200, "application/json",
+                        JSON.writeValueAsBytes(StatusView.of(switchboard, actions)));
                 default -> send(ex, 404, "text/plain",
-                        "not found; try /healthz /readyz /metrics /api/v1/routes /api/v1/conntrack\n");
+                        "not found; try / /healthz /readyz /metrics /api/v1/routes /api/v1/status /api/v1/conntrack\n");
             }
         } catch (IOException | RuntimeException e) {
             LOG.atWarn().setCause(e).addKeyValue("path", ex.getRequestURI()).log("admin request failed");
             throw e;
+        }
+    }
+
+    /** Where the dashboard's actions live; they exist only with admin actions on. */
+    static final String ACTIONS = "/api/v1/actions/";
+
+    /**
+     * {@code POST /api/v1/actions/drain?service=NS/NAME&endpoint=IP:PORT} (with {@code &undo=true} to
+     * restore the weight) and {@code POST /api/v1/actions/flush?service=NS/NAME&endpoint=IP}; the
+     * request guard has already demanded the action header. Without admin actions they do not exist.
+     */
+    private void action(HttpExchange ex, String action, Map<String, String> query) throws IOException {
+        if (!actions) {
+            send(ex, 404, "text/plain", "admin actions are off (run with --admin-actions)\n");
+            return;
+        }
+        if (!"POST".equals(ex.getRequestMethod())) {
+            ex.getResponseHeaders().set("Allow", "POST");
+            send(ex, 405, "text/plain", "actions are POSTs with the " + AdminRequestGuard.ACTION_HEADER + " header\n");
+            return;
+        }
+        switch (action) {
+            case "drain" -> {
+                String service = query.get("service");
+                String endpoint = query.get("endpoint");
+                if (service == null || endpoint == null) {
+                    send(ex, 400, "text/plain", "drain needs ?service=NS/NAME&endpoint=IP:PORT\n");
+                    return;
+                }
+                boolean undo = "true".equals(query.get("undo"));
+                java.util.List<String> changed;
+                try {
+                    changed = switchboard.drain(service, endpoint, !undo);
+                } catch (IllegalArgumentException e) {
+                    send(ex, 400, "text/plain", e.getMessage() + "\n");
+                    return;
+                }
+                if (changed.isEmpty()) {
+                    send(ex, 404, "text/plain", "no endpoint " + endpoint + " of Service " + service + "\n");
+                    return;
+                }
+                send(ex, 200, "application/json", JSON.writeValueAsBytes(
+                        Map.of(undo ? "restored" : "drained", changed)));
+            }
+            case "flush" -> {
+                if (query.get("service") == null) {
+                    send(ex, 400, "text/plain", "flush needs ?service=NS/NAME (and optionally &endpoint=IP)\n");
+                    return;
+                }
+                int n = switchboard.dataPlane().flushFlows(flowFilter(query));
+                send(ex, 200, "application/json", JSON.writeValueAsBytes(Map.of("flushed", n)));
+            }
+            default -> send(ex, 404, "text/plain", "no such action; try drain or flush\n");
         }
     }
 
@@ -189,6 +270,11 @@ public final class AdminServer implements AutoCloseable {
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
+        if ("HEAD".equals(ex.getRequestMethod())) {
+            // The JDK server sends no body for HEAD; -1 says so without a warning.
+            ex.sendResponseHeaders(status, -1);
+            return;
+        }
         ex.sendResponseHeaders(status, body.length);
         try (OutputStream os = ex.getResponseBody()) {
             os.write(body);

@@ -5,6 +5,7 @@ import io.switchboard.model.HostPort;
 import io.switchboard.store.ValidationError;
 import io.switchboard.routing.Backend;
 import io.switchboard.routing.BackendPool;
+import io.switchboard.routing.RequestStats;
 import io.switchboard.routing.RoutingTable;
 import io.switchboard.routing.ServiceRoutes;
 import io.switchboard.routing.VirtualAddress;
@@ -23,11 +24,21 @@ import java.util.TreeMap;
  */
 public final class RoutingView {
 
-    /** One endpoint of a route; the request counts are those of HTTP (L7) ports. */
+    /**
+     * One endpoint of a route; the request counts are those of HTTP (L7) ports. {@code weight} is the
+     * weight in effect (0 when an operator drained it), {@code configuredWeight} the configuration's;
+     * {@code errors} counts 5xx answers and requests that got no answer; {@code latencyBuckets} are
+     * per-bucket (not cumulative) counts over {@link TableView#latencyBounds()} and one more above;
+     * {@code p50}/{@code p99} estimate quantiles in seconds over the endpoint's lifetime (null without
+     * requests); {@code flows} are the open UDP flows.
+     */
     public record EndpointView(String address, int weight, int active, int inactive, long connections,
                                long bytesToEndpoint, long bytesFromEndpoint, long connectFailures,
                                int requestsInFlight, long requests, String state, String pod, String node,
-                               int remoteActive) {
+                               int remoteActive, int configuredWeight, boolean drained,
+                               java.util.Map<String, Long> requestsByClass, long errors, long[] latencyBuckets,
+                               Double p50, Double p99, long datagramsToEndpoint, long datagramsFromEndpoint,
+                               int flows) {
     }
 
     /** One served address. */
@@ -35,7 +46,11 @@ public final class RoutingView {
                             String appProtocol, String scheduler, List<String> flags, boolean clientIpAffinity,
                             long affinityTimeoutSeconds, boolean terminatingFallback, long connections,
                             long rejected, long retries, String sourceRanges, long sourceDenied,
-                            List<EndpointView> endpoints) {
+                            List<EndpointView> endpoints, String namespace, String name, boolean http,
+                            long requests, long errors, java.util.Map<String, Long> requestsByClass,
+                            int requestsInFlight, long bytesToEndpoints, long bytesFromEndpoints,
+                            long[] latencyBuckets, Double p50, Double p99, long datagramsToEndpoints,
+                            long datagramsFromEndpoints, long datagramsDropped, long connectFailures) {
     }
 
     /** A listening socket. */
@@ -50,9 +65,10 @@ public final class RoutingView {
                                String rule) {
     }
 
-    /** Everything. */
+    /** Everything; {@code latencyBounds} are the upper bounds, in seconds, of the latency buckets. */
     public record TableView(long version, List<RouteView> routes, List<ListenerView> listeners, List<String> errors,
-                            List<String> notes, List<ConflictView> conflicts, long unrouted, long syncs) {
+                            List<String> notes, List<ConflictView> conflicts, long unrouted, long syncs,
+                            double[] latencyBounds) {
     }
 
     private RoutingView() {
@@ -74,7 +90,7 @@ public final class RoutingView {
                 status.errors().stream().map(ValidationError::toString).toList(), status.notes(),
                 status.conflicts().stream().map(c -> new ConflictView(c.address(), c.holder().toString(),
                         c.refused().toString(), c.field(), c.origin().toString(), c.rule())).toList(),
-                sb.dataPlane().state().stats().unroutedCount(), status.syncs());
+                sb.dataPlane().state().stats().unroutedCount(), status.syncs(), RequestStats.BUCKETS.clone());
     }
 
     private static boolean sameFamily(Backend b, VirtualService vs) {
@@ -130,6 +146,10 @@ public final class RoutingView {
             }
         }
         VirtualAddress a = vs.address();
+        boolean http = vs.port().balancesRequests();
+        RequestStats r = pool.stats().requests();
+        var ps = pool.stats();
+        boolean udp = a.protocol() == io.switchboard.model.Protocol.UDP;
         return new RouteView(HostPort.of(a.address(), a.port()), a.protocol().name(),
                 vs.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'), vs.service().id().toString(),
                 vs.port().name(), vs.port().appProtocol(), pool.options().scheduler().id(),
@@ -137,14 +157,71 @@ public final class RoutingView {
                 pool.affinity().clientIp(), pool.affinity().timeout().toSeconds(), pool.terminatingFallback(),
                 pool.stats().connectionCount(), pool.stats().rejectedCount(), pool.stats().retryCount(),
                 vs.sources().toString(), vs.kind() == io.switchboard.routing.AddressKind.LOAD_BALANCER_IP
-                        ? pool.stats().sourceDeniedCount() : 0, endpoints);
+                        ? pool.stats().sourceDeniedCount() : 0, endpoints, vs.service().id().namespace(),
+                vs.service().id().name(), http, r.total(), errors(r), byClass(r), r.inFlight(),
+                ps.bytesToEndpoints(), ps.bytesFromEndpoints(), r.buckets(), quantile(r, 0.5), quantile(r, 0.99),
+                udp ? ps.datagramsToEndpoints() : 0, udp ? ps.datagramsFromEndpoints() : 0,
+                udp ? ps.datagramsDropped() : 0, ps.connectFailureCount());
     }
 
     private static EndpointView endpoint(Backend b, String state) {
+        RequestStats r = b.requests();
+        boolean udp = b.servicePort().protocol() == io.switchboard.model.Protocol.UDP;
         return new EndpointView(HostPort.of(b.socketAddress()), b.weight(), b.relayedActiveConnections(),
                 b.relayedInactiveConnections(), b.totalConnections(), b.bytesToEndpoint(), b.bytesFromEndpoint(),
-                b.connectFailures(), b.requests().inFlight(), b.requests().total(), state, b.targetName(),
-                b.nodeName(), b.remoteActiveConnections());
+                b.connectFailures(), r.inFlight(), r.total(), state, b.targetName(),
+                b.nodeName(), b.remoteActiveConnections(), b.configuredWeight(), b.operatorDrained(), byClass(r),
+                errors(r), r.buckets(), quantile(r, 0.5), quantile(r, 0.99), b.datagramsToEndpoint(),
+                b.datagramsFromEndpoint(), udp ? b.relayedActiveConnections() : 0);
+    }
+
+    /** Requests by status class ({@code 0} for no answer, {@code 1xx} to {@code 5xx}), only the classes seen. */
+    static java.util.Map<String, Long> byClass(RequestStats r) {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (int c = 0; c <= 5; c++) {
+            long n = r.byClass(c);
+            if (n > 0) {
+                out.put(c == 0 ? "0" : c + "xx", n);
+            }
+        }
+        return out;
+    }
+
+    /** 5xx answers and requests that ended without one. */
+    static long errors(RequestStats r) {
+        return r.byClass(5) + r.byClass(0);
+    }
+
+    /**
+     * The {@code q} quantile of the latency histogram in seconds, interpolated linearly inside its
+     * bucket as Prometheus' {@code histogram_quantile} does; null without requests. Above the last
+     * bound it answers the last bound.
+     */
+    static Double quantile(RequestStats r, double q) {
+        return quantile(r.buckets(), RequestStats.BUCKETS, q);
+    }
+
+    static Double quantile(long[] buckets, double[] bounds, double q) {
+        long total = 0;
+        for (long n : buckets) {
+            total += n;
+        }
+        if (total == 0) {
+            return null;
+        }
+        double rank = q * total;
+        long seen = 0;
+        for (int i = 0; i < buckets.length; i++) {
+            if (buckets[i] > 0 && seen + buckets[i] >= rank) {
+                if (i >= bounds.length) {
+                    return bounds[bounds.length - 1];
+                }
+                double lower = i == 0 ? 0 : bounds[i - 1];
+                return lower + (bounds[i] - lower) * ((rank - seen) / buckets[i]);
+            }
+            seen += buckets[i];
+        }
+        return bounds[bounds.length - 1];
     }
 
     /** The health of a schedulable endpoint. */
@@ -155,6 +232,9 @@ public final class RoutingView {
         Backend.DownReason held = b.downReason();
         if (held != null) {
             return held == Backend.DownReason.EJECTION ? "ejected" : "down(connect)";
+        }
+        if (b.operatorDrained()) {
+            return "drained(operator)";
         }
         if (b.weight() == 0) {
             return "drained";

@@ -111,7 +111,7 @@ final class ProxyOptions {
                 : env != null && !env.isEmpty() ? env : SwitchboardConfig.localHostName();
         return new SwitchboardConfig(config, workers, admin, nodePorts, node, proxyName, minSync, syncPeriod,
                 wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, null, null,
-                SwitchboardConfig.ServiceAddresses.NONE, null, transport());
+                SwitchboardConfig.ServiceAddresses.NONE, null, transport(), false);
     }
 
     /** A Go-style duration ({@code 100ms}, {@code 1s}, {@code 1m30s}) or a number of milliseconds. */

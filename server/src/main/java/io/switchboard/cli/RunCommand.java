@@ -71,6 +71,12 @@ final class RunCommand implements Callable<Integer> {
             + " load-balancer IP outside the service CIDRs local, as a /32 or /128 route.")
     boolean routeServiceAddresses;
 
+    @Option(names = "--admin-actions", description = "Offer the dashboard's state-changing actions on the admin"
+            + " address: drain an endpoint (weight 0, no new connection or request goes to it, sticky ones"
+            + " included) and flush UDP flows, as POSTs under /api/v1/actions/ that demand the X-Switchboard-Action"
+            + " header. Off by default: the dashboard is read-only.")
+    boolean adminActions;
+
     @Mixin
     ProxyOptions options = new ProxyOptions();
 
@@ -84,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "nothing to serve: give --config DIR, --kubernetes, --kubeconfig PATH or --etcd URL");
         }
-        SwitchboardConfig c = options.toConfig(config, api);
+        SwitchboardConfig c = options.toConfig(config, api).withAdminActions(adminActions);
         if (etcd.given()) {
             c = c.withEtcd(config, etcd.settings(new CommandLine(this)));
         }

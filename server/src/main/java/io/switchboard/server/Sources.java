@@ -45,6 +45,9 @@ final class Sources {
             EtcdSource source = new EtcdSource(config.etcd(), mapper, sb.store());
             source.metrics().collectors().forEach(sb.admin().registry()::register);
             sb.addSource(source);
+            io.switchboard.source.etcd.FleetRoster roster = io.switchboard.source.etcd.FleetRoster.of(config.etcd(), source);
+            sb.fleetFrom(() -> roster.members().stream().map(m -> new io.switchboard.admin.ProxyState.FleetMemberState(
+                    m.id(), m.node(), m.admin(), m.version(), m.pid(), m.revision(), m.lastSync(), m.behind())).toList());
             FleetMember member = new FleetMember(config.etcd(), () -> {
                 InetSocketAddress admin = sb.adminAddress();
                 return new FleetMember.Identity(config.nodeName(), HostPort.of(admin),

@@ -69,6 +69,9 @@ public final class Switchboard implements ProxyState, AutoCloseable {
     private final AtomicBoolean following = new AtomicBoolean(true);
     private final AtomicBoolean closed = new AtomicBoolean();
     private List<ValidationError> reportedErrors = List.of();
+    private volatile java.time.Instant lastSyncAt;
+    /** Services an operator drain changed, rebuilt at the next sync so schedulers see the new weights. */
+    private final Set<ServiceId> forcedRebuilds = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Told about every sync, on the sync thread (health servers, source metrics). */
     public interface SyncListener {
@@ -98,7 +101,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         if (config.config() != null) {
             sources.add(new ManifestSource(config.config(), mapper, store));
         }
-        this.admin = new AdminServer(config.admin(), this);
+        this.admin = new AdminServer(config.admin(), this, config.adminActions());
         admin.registry().register(syncMetrics.duration());
         admin.registry().register(syncMetrics.syncs());
         admin.registry().register(syncMetrics.lastSuccess());
@@ -258,6 +261,16 @@ public final class Switchboard implements ProxyState, AutoCloseable {
                 changes.addAll(builder.current().services().keySet());
             }
         }
+        if (!forcedRebuilds.isEmpty()) {
+            changes = new HashSet<>(changes);
+            for (java.util.Iterator<ServiceId> it = forcedRebuilds.iterator(); it.hasNext(); ) {
+                ServiceId id = it.next();
+                it.remove();
+                if (checkout.snapshot().services().containsKey(id) || builder.current().services().containsKey(id)) {
+                    changes.add(id);
+                }
+            }
+        }
         long diffed = System.nanoTime();
         if (!changes.isEmpty()) {
             RoutingUpdate update = builder.apply(changes, checkout.snapshot());
@@ -279,6 +292,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         syncMetrics.record(duration, !changes.isEmpty());
         status.set(new SyncStatus(syncs.incrementAndGet(), duration, checkout.errors(), checkout.notes(),
                 checkout.conflicts()));
+        lastSyncAt = java.time.Instant.now();
         for (Source s : sources) {
             s.synced();
         }
@@ -351,6 +365,67 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         // Once ready, a source that cannot follow changes keeps serving the last state: still ready, with why.
         return new Readiness(true, String.join("; ", sources.stream().filter(s -> s.status().degraded())
                 .map(s -> s.name() + ": " + s.status().detail()).toList()));
+    }
+
+    @Override
+    public List<SourceState> sources() {
+        return sources.stream().map(src -> {
+            Source.Status st = src.status();
+            return new SourceState(src.name(), st.ready(), st.degraded(), st.detail());
+        }).toList();
+    }
+
+    @Override
+    public java.time.Instant lastSync() {
+        return lastSyncAt;
+    }
+
+    @Override
+    public int pendingChanges() {
+        return store.pendingChanges();
+    }
+
+    private volatile java.util.function.Supplier<List<FleetMemberState>> fleet = List::of;
+
+    /** Where {@link #fleet()} comes from (the etcd fleet roster), set before start. */
+    void fleetFrom(java.util.function.Supplier<List<FleetMemberState>> roster) {
+        fleet = Objects.requireNonNull(roster, "roster");
+    }
+
+    @Override
+    public List<FleetMemberState> fleet() {
+        return fleet.get();
+    }
+
+    @Override
+    public List<String> drain(String service, String endpoint, boolean drained) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(endpoint, "endpoint");
+        int slash = service.indexOf('/');
+        if (slash <= 0) {
+            throw new IllegalArgumentException("service must be namespace/name: " + service);
+        }
+        ServiceId id = new ServiceId(service.substring(0, slash), service.substring(slash + 1));
+        io.switchboard.routing.ServiceRoutes routes = dataPlane.table().services().get(id);
+        List<String> changed = new ArrayList<>();
+        if (routes == null) {
+            return changed;
+        }
+        for (io.switchboard.routing.Backend b : routes.allBackends()) {
+            String ip = b.address().getHostAddress();
+            String hostPort = (b.address() instanceof java.net.Inet6Address ? "[" + ip + "]" : ip) + ":" + b.port();
+            if (endpoint.equals(hostPort) || endpoint.equals(ip)) {
+                b.operatorDrain(drained);
+                changed.add(b.toString());
+            }
+        }
+        if (!changed.isEmpty()) {
+            LOG.atInfo().addKeyValue("service", service).addKeyValue("endpoint", endpoint)
+                    .addKeyValue("drained", drained).addKeyValue("endpoints", changed).log("operator drain");
+            forcedRebuilds.add(id);
+            runner.request();
+        }
+        return changed;
     }
 
     /** The configuration. */

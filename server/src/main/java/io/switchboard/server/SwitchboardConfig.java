@@ -29,13 +29,15 @@ import java.util.Objects;
  * @param serviceAddresses   which Service addresses are made local on this node
  * @param etcd               the etcd source, or null for none
  * @param transport          the Netty transport of the data plane ({@code --transport})
+ * @param adminActions       whether the admin server offers state-changing actions beyond flows and handover
+ *                           (draining an endpoint; {@code --admin-actions}), and the dashboard shows them
  */
 public record SwitchboardConfig(Path config, int workers, InetSocketAddress admin, List<InetAddress> nodePortAddresses,
                                 String nodeName, String proxyName, Duration minSyncInterval, Duration pollInterval,
                                 int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
                                 int maxConnections, Kubernetes kubernetes, InetSocketAddress healthz,
                                 ServiceAddresses serviceAddresses, io.switchboard.source.etcd.EtcdSettings etcd,
-                                io.switchboard.dataplane.Transport transport) {
+                                io.switchboard.dataplane.Transport transport, boolean adminActions) {
 
     /**
      * Which Service addresses Switchboard makes local on this node, as IPVS mode does with
@@ -92,76 +94,83 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
         return new SwitchboardConfig(config, Runtime.getRuntime().availableProcessors(),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 9901), List.of(InetAddress.getLoopbackAddress()),
                 localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000, 8192, 0, null, null, ServiceAddresses.NONE, null,
-                io.switchboard.dataplane.Transport.best());
+                io.switchboard.dataplane.Transport.best(), false);
     }
 
     /** The same with another admin address. */
     public SwitchboardConfig withAdmin(InetSocketAddress address) {
         return new SwitchboardConfig(config, workers, address, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport, adminActions);
     }
 
     /** The same with another number of workers. */
     public SwitchboardConfig withWorkers(int n) {
         return new SwitchboardConfig(config, n, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport, adminActions);
     }
 
     /** The same with another wildcard threshold. */
     public SwitchboardConfig withWildcardThreshold(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, n, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport);
+                pollInterval, n, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport, adminActions);
     }
 
     /** The same with another UDP flow bound. */
     public SwitchboardConfig withMaxUdpFlows(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, n, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport);
+                pollInterval, wildcardThreshold, maxAffinityEntries, n, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport, adminActions);
     }
 
     /** The same with another connection bound. */
     public SwitchboardConfig withMaxConnections(int n) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, n, kubernetes, healthz, serviceAddresses, etcd, transport);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, n, kubernetes, healthz, serviceAddresses, etcd, transport, adminActions);
     }
 
     /** The same with the Kubernetes API as a source (and the manifest directory, when {@code config} is set). */
     public SwitchboardConfig withKubernetes(Path manifests, Kubernetes k, InetSocketAddress healthzAddress) {
         return new SwitchboardConfig(manifests, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, k, healthzAddress, serviceAddresses, etcd, transport);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, k, healthzAddress, serviceAddresses, etcd, transport, adminActions);
     }
 
     /** The same with node ports served on {@code addresses}. */
     public SwitchboardConfig withNodePortAddresses(List<InetAddress> addresses) {
         return new SwitchboardConfig(config, workers, admin, addresses, nodeName, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport, adminActions);
     }
 
     /** The same with another node name. */
     public SwitchboardConfig withNodeName(String name) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, name, proxyName, minSyncInterval,
-                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport);
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz, serviceAddresses, etcd, transport, adminActions);
     }
 
     /** The same with {@code addresses} made local. */
     public SwitchboardConfig withServiceAddresses(ServiceAddresses addresses) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
                 pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz,
-                addresses, etcd, transport);
+                addresses, etcd, transport, adminActions);
     }
 
     /** The same on another transport. */
     public SwitchboardConfig withTransport(io.switchboard.dataplane.Transport t) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
                 pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz,
-                serviceAddresses, etcd, t);
+                serviceAddresses, etcd, t, adminActions);
+    }
+
+    /** The same with admin actions on or off ({@code --admin-actions}). */
+    public SwitchboardConfig withAdminActions(boolean on) {
+        return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
+                pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz,
+                serviceAddresses, etcd, transport, on);
     }
 
     /** The same with manifests read from etcd too (and the manifest directory, when {@code manifests} is set). */
     public SwitchboardConfig withEtcd(Path manifests, io.switchboard.source.etcd.EtcdSettings settings) {
         return new SwitchboardConfig(manifests, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
                 pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz,
-                serviceAddresses, settings, transport);
+                serviceAddresses, settings, transport, adminActions);
     }
 
     /** This machine's host name, as kube-proxy defaults its node name. */

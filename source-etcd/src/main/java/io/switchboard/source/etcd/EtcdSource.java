@@ -110,9 +110,32 @@ public final class EtcdSource implements Source {
         void listed(Map<String, String> all);
     }
 
-    /** Sends the fleet's keys to {@code listener} from now on (set before {@link #start}). */
-    public void fleetListener(FleetListener listener) {
-        this.fleet = listener;
+    /**
+     * Sends the fleet's keys to {@code listener} from now on, besides the listeners already added (add
+     * them before {@link #start}).
+     */
+    public synchronized void fleetListener(FleetListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        FleetListener before = this.fleet;
+        this.fleet = before == FleetListener.NONE ? listener : new FleetListener() {
+            @Override
+            public void put(String key, String value) {
+                before.put(key, value);
+                listener.put(key, value);
+            }
+
+            @Override
+            public void deleted(String key) {
+                before.deleted(key);
+                listener.deleted(key);
+            }
+
+            @Override
+            public void listed(Map<String, String> all) {
+                before.listed(all);
+                listener.listed(all);
+            }
+        };
     }
 
     @Override
