@@ -145,7 +145,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         sb.runner.request();
         LOG.atInfo().addKeyValue("sources", sb.sources.stream().map(Source::name).toList())
                 .addKeyValue("config", config.config()).addKeyValue("workers", config.workers())
-                .addKeyValue("transport", sb.dataPlane.transport()).addKeyValue("admin", sb.admin.address())
+                .addKeyValue("transport", sb.dataPlane.transport().label()).addKeyValue("admin", sb.admin.address())
                 .log("switchboard started");
         return sb;
     }
