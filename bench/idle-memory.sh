@@ -3,13 +3,14 @@
 # 5,000; each proxy holds two descriptors per connection under this machine's 20,000 open-file cap)
 # through HAProxy (mode tcp) and through Switchboard (L4), each with one thread, to the same demo
 # endpoint. Each connection says hello and reads the endpoint's answer before it counts; then the
-# proxy's resident memory (VmRSS) is read and compared with before. Stops everything by PID.
+# proxy's resident memory (VmRSS) is read, SETTLE seconds later, and compared with before.
+# Switchboard runs through the launcher (./switchboard) with its JVM flags. Stops everything by PID.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap 'exec 3>&- 2>/dev/null || true; stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 CONNS="${CONNS:-5000}"
-SETTLE="${SETTLE:-3}"
+SETTLE="${SETTLE:-12}"   # longer than the launcher's 10 s periodic GC
 need haproxy haproxy
 JAR="$(switchboard_jar)"
 
@@ -30,7 +31,8 @@ addressType: IPv4
 ports: [{name: tcp, port: 18190}]
 endpoints: [{addresses: [127.0.0.1]}]
 YAML
-start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers 1 \
+# Through the launcher, with the JVM flags users run it with (G1 hands back heap it no longer needs).
+start switchboard "$REPO_DIR/switchboard" run --config "$WORK/manifests" --workers 1 \
   --admin 127.0.0.1:19906 --udp-max-flows 64 --max-connections $((CONNS + 100))
 cat >"$WORK/haproxy.cfg" <<CONF
 global
