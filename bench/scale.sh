@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SERVICES Services (default 50,000) x ENDPOINTS endpoints (default 2) from a manifest directory,
+# through the launcher (./switchboard, its JVM flags): time from start to ready and serving, resident
+# memory after the load (SETTLE seconds later, past the launcher's periodic GC), then ADDS more
+# Services one file each, each timed from its file written to its first connection served.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
+
+SERVICES="${SERVICES:-50000}"
+ENDPOINTS="${ENDPOINTS:-2}"
+ADDS="${ADDS:-5}"
+SETTLE="${SETTLE:-15}"
+ADMIN=127.0.0.1:19908
+JAR="$(switchboard_jar)"
+start endpoint java -Xmx256m -jar "$JAR" backend --listen 127.0.10.1:18190 --name e1
+"$PYTHON" "$BENCH_DIR/py/scale_manifests.py" "$WORK/m" "$SERVICES" "$ENDPOINTS"
+wait_port 127.0.10.1 18190
+
+t0=$(date +%s%N)
+start switchboard "$REPO_DIR/switchboard" run -c "$WORK/m" --admin "$ADMIN" --workers 2
+deadline=$((SECONDS + 300))
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$ADMIN/readyz")" = 200 ]; do
+  [ $SECONDS -ge $deadline ] && { echo "not ready after 300 s" >&2; exit 1; }
+  sleep 0.05
+done
+last=$("$PYTHON" -c "import ipaddress; print(ipaddress.IPv4Address(int(ipaddress.IPv4Address('127.64.0.0')) + $SERVICES))")
+ready_ms=$("$PYTHON" "$BENCH_DIR/py/first_connect.py" "$last" 18082 "$t0" 60)
+sleep "$SETTLE"
+rss=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$(cat "$WORK/switchboard.pid")/status")
+
+ADD_MS=()
+for k in $(seq "$ADDS"); do
+  ip="127.65.0.$k"
+  cat >"$WORK/m/.add-$k.tmp" <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: added-$k, namespace: scale}
+spec:
+  clusterIP: $ip
+  ports: [{name: tcp, port: 18082, targetPort: 18190}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: added-$k-1, namespace: scale, labels: {kubernetes.io/service-name: added-$k}}
+addressType: IPv4
+ports: [{name: tcp, port: 18190}]
+endpoints: [{addresses: [127.0.10.1]}]
+YAML
+  t=$(date +%s%N)
+  mv "$WORK/m/.add-$k.tmp" "$WORK/m/add-$k.yaml"
+  ADD_MS+=("$("$PYTHON" "$BENCH_DIR/py/first_connect.py" "$ip" 18082 "$t" 30)")
+  sleep 0.3
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+echo
+echo "$SERVICES Services x $ENDPOINTS endpoints from manifests, one run"
+echo "machine: $(machine); 2 worker threads; through the launcher's JVM flags"
+printf "%-52s %s\n" "start to ready and serving the last Service" "$ready_ms ms"
+printf "%-52s %s\n" "resident memory ${SETTLE}s after the load" "$rss MiB"
+printf "%-52s %s\n" "one more Service, file written to served (median)" "$(median "${ADD_MS[@]}") ms (${ADD_MS[*]})"
+result "start to ready and serving" switchboard "$ready_ms" ms
+result "resident memory after the load" switchboard "$rss" MiB
+result "one more Service, file to served (median)" switchboard "$(median "${ADD_MS[@]}")" ms
+write_results scale "$SERVICES Services x $ENDPOINTS endpoints: load, memory, one more Service"
