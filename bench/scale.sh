@@ -3,6 +3,7 @@
 # through the launcher (./switchboard, its JVM flags): time from start to ready and serving, resident
 # memory after the load (SETTLE seconds later, past the launcher's periodic GC), then ADDS more
 # Services one file each, each timed from its file written to its first connection served.
+# SWITCHBOARD_ARGS adds options to `run` (e.g. --min-sync-period 10ms).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
@@ -18,7 +19,7 @@ start endpoint java -Xmx256m -jar "$JAR" backend --listen 127.0.10.1:18190 --nam
 wait_port 127.0.10.1 18190
 
 t0=$(date +%s%N)
-start switchboard "$REPO_DIR/switchboard" run -c "$WORK/m" --admin "$ADMIN" --workers 2
+start switchboard "$REPO_DIR/switchboard" run -c "$WORK/m" --admin "$ADMIN" --workers 2 ${SWITCHBOARD_ARGS:-}
 deadline=$((SECONDS + 300))
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$ADMIN/readyz")" = 200 ]; do
   [ $SECONDS -ge $deadline ] && { echo "not ready after 300 s" >&2; exit 1; }
