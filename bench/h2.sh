@@ -18,20 +18,8 @@ STREAMS="${STREAMS:-10}"
 need haproxy haproxy; need nginx nginx; need h2load nghttp2-client
 JAR="$(switchboard_jar)"
 
-mkdir -p "$WORK/endpoint" "$WORK/proxy" "$WORK/manifests"
-cat >"$WORK/endpoint/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/endpoint/nginx.pid;
-error_log $WORK/endpoint/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:18181 reuseport backlog=4096; listen 127.0.0.1:18182 reuseport backlog=4096;
-           listen 127.0.0.1:18183 reuseport backlog=4096; location / { return 200 "ok\n"; } }
-}
-CONF
-start endpoint nginx -p "$WORK/endpoint" -c "$WORK/endpoint/nginx.conf" -g "daemon off;"
+mkdir -p "$WORK/proxy" "$WORK/manifests"
+nginx_endpoints endpoint 18181 18182 18183
 
 {
   cat <<'YAML'
@@ -118,7 +106,6 @@ for round in $(seq "$REPEAT"); do
   done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 echo
 echo "HTTP/2 clients (h2load -c$CLIENTS -m$STREAMS, h2c) through Switchboard (L7) vs HAProxy (proto h2) vs nginx (http2), 3 HTTP/1.1 nginx endpoints, one run, medians of $REPEAT"
 echo "machine: $(machine); $(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1); $(h2load --version | head -1); proxies with $WORKERS thread(s)/worker(s); ${WARMUP}s warm-up; ${DURATION}s per load"

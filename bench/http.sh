@@ -15,20 +15,8 @@ need haproxy haproxy; need nginx nginx; need wrk wrk
 JAR="$(switchboard_jar)"
 
 # Endpoints: one nginx worker answering a small body on 127.0.0.1:18181 and :18182.
-mkdir -p "$WORK/endpoint" "$WORK/proxy" "$WORK/manifests"
-cat >"$WORK/endpoint/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/endpoint/nginx.pid;
-error_log $WORK/endpoint/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:18181 reuseport backlog=4096; location / { return 200 "ok\n"; } }
-  server { listen 127.0.0.1:18182 reuseport backlog=4096; location / { return 200 "ok\n"; } }
-}
-CONF
-start endpoint nginx -p "$WORK/endpoint" -c "$WORK/endpoint/nginx.conf" -g "daemon off;"
+mkdir -p "$WORK/proxy" "$WORK/manifests"
+nginx_endpoints endpoint 18181 18182
 
 cat >"$WORK/manifests/http.yaml" <<'YAML'
 apiVersion: v1

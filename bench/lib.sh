@@ -89,3 +89,25 @@ ms() {  # ms DURATION: a wrk duration (850.00us, 1.20ms, 2.01s) in milliseconds
     else if (d ~ /s$/) { sub(/s$/, "", d); printf "%.3f", d * 1000 }
     else print "-" }'
 }
+
+nginx_endpoints() {  # nginx_endpoints NAME PORT...: one nginx worker answering "ok" on each 127.0.0.1:PORT
+  local dir="$WORK/$1" listens="" port; shift
+  for port in "$@"; do listens+="listen 127.0.0.1:$port reuseport backlog=4096; "; done
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { $listens location / { return 200 "ok\n"; } }
+}
+CONF
+  start "$(basename "$dir")" nginx -p "$dir" -c "$dir/nginx.conf" -g "daemon off;"
+}
+
+median() {  # median VALUE...: the middle one (the upper middle of an even count)
+  printf '%s\n' $* | grep . | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
+}

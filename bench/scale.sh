@@ -53,7 +53,6 @@ YAML
   ADD_MS+=("$("$PYTHON" "$BENCH_DIR/py/first_connect.py" "$ip" 18082 "$t" 30)")
   sleep 0.3
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 echo
 echo "$SERVICES Services x $ENDPOINTS endpoints from manifests, one run"

@@ -14,19 +14,7 @@ need haproxy haproxy; need nginx nginx; need wrk wrk; need iperf3 iperf3
 JAR="$(switchboard_jar)"
 
 # The endpoint: nginx answering a tiny response, and an iperf3 server.
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:18181 reuseport backlog=4096; location / { return 200 "ok\n"; } }
-}
-CONF
-start nginx nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g "daemon off;"
+nginx_endpoints nginx 18181
 start iperf3 iperf3 -s -B 127.0.0.1 -p 15201
 wait_port 127.0.0.1 18181; wait_port 127.0.0.1 15201
 

@@ -20,19 +20,7 @@ JAR="$(switchboard_jar)"
 (cd "$REPO_DIR" && ./mvnw -q -B -DskipTests -pl bench -am package) >&2
 LOAD=(java -cp "$REPO_DIR/bench/target/classes" io.switchboard.bench.UdpLoad)
 
-mkdir -p "$WORK/endpoint"
-cat >"$WORK/endpoint/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/endpoint/nginx.pid;
-error_log $WORK/endpoint/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:18181 reuseport backlog=4096; location / { return 200 "ok\n"; } }
-}
-CONF
-start endpoint nginx -p "$WORK/endpoint" -c "$WORK/endpoint/nginx.conf" -g "daemon off;"
+nginx_endpoints endpoint 18181
 start echo "${LOAD[@]}" echo 127.0.0.1:15400
 
 TRANSPORTS=(epoll io_uring)
@@ -88,7 +76,6 @@ for round in $(seq "$REPEAT"); do
   done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 echo
 echo "Switchboard on epoll vs io_uring, one run, medians of $REPEAT"
 echo "machine: $(machine); $WORKERS worker thread(s) each; ${WARMUP}s warm-up per load; ${DURATION}s per load; wrk -t1 -c$CONNS; UDP 16 clients x 8 in flight, 64 bytes"
