@@ -14,7 +14,18 @@ public final class Main {
             // Leak tracking samples buffers with stack traces; tests keep it on, production runs without.
             io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
         }
-        System.exit(commandLine().execute(args));
+        int status;
+        try {
+            status = commandLine().execute(args);
+        } catch (Throwable t) {
+            // An error (not an exception) from a command, such as NoClassDefFoundError after the jar was
+            // replaced under a running process, would end main and leave the JVM running on the admin
+            // server's non-daemon thread: a proxy that no longer drains or stops on SIGTERM.
+            System.err.println("switchboard: stopped by an unexpected error");
+            t.printStackTrace();
+            status = 70;
+        }
+        System.exit(status);
     }
 
     /** The command line, for tests that run commands in-process. */
