@@ -187,7 +187,11 @@ class DrainIT {
     }
 
     private Process run(int admin) throws IOException {
-        return new ProcessBuilder("java", "-Xmx256m", "-jar", "target/switchboard.jar", "run", "--config",
+        return run(admin, Path.of("target/switchboard.jar"));
+    }
+
+    private Process run(int admin, Path jar) throws IOException {
+        return new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString(), "run", "--config",
                 dir.toString(), "--admin", "127.0.0.1:" + admin, "--workers", "1", "--drain-timeout", "30s")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("run-" + admin + ".log").toFile()).start();
     }
@@ -212,8 +216,12 @@ class DrainIT {
     }
 
     private Process runUntilReady() throws Exception {
+        return runUntilReady(Path.of("target/switchboard.jar"));
+    }
+
+    private Process runUntilReady(Path jar) throws Exception {
         int admin = freePort();
-        Process p = run(admin);
+        Process p = run(admin, jar);
         closeables.add(() -> {
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
@@ -253,5 +261,20 @@ class DrainIT {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
         assertThat(q.exitValue()).isZero();
         assertThat(cut.ended()).isTrue();
+    }
+
+    @Test
+    void anInstanceWhoseJarWasReplacedUnderItStillEndsOnSigterm() throws Exception {
+        // A rebuild or package upgrade replaces the jar of a running instance: classes its drain has
+        // not loaded yet are gone, and the error used to end main while the admin server's thread
+        // kept the JVM alive, deaf to every later SIGTERM.
+        services();
+        Path jar = dir.resolve("switchboard-copy.jar");
+        java.nio.file.Files.copy(Path.of("target/switchboard.jar"), jar);
+        Process p = runUntilReady(jar);
+        java.nio.file.Files.write(jar, new byte[] {'P', 'K', 5, 6});
+        p.destroy();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("the process ends; see " + dir).isTrue();
+        assertThat(p.exitValue()).isIn(0, 70);
     }
 }
