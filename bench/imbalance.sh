@@ -5,7 +5,9 @@
 # repetition. Per target it reports how the requests spread over the endpoints: the busiest
 # endpoint's share (median and worst over the repetitions; 0.33 is even, 1.00 all on one), the
 # coefficient of variation of the per-endpoint counts (median), the repetitions in which an
-# endpoint got nothing, and the endpoints one connection reached (1.00 = pinned). Targets:
+# endpoint got nothing, and the endpoints one connection reached (1.00 = pinned). Then the same with
+# uneven clients (UNEVEN requests per connection, default 150,350,1000: one busy client), where
+# even a perfect connection-level split leaves the busy client's endpoint with its whole load. Targets:
 #   switchboard-l4         plain Service port, default scheduler rr (connection-level balancing)
 #   switchboard-l4-random  the same with switchboard.io/scheduler: random (kube-proxy iptables)
 #   switchboard-l7         appProtocol: http (per-request balancing)
@@ -20,6 +22,7 @@ trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 CLIENTS="${CLIENTS:-3}"
 REQUESTS="${REQUESTS:-500}"
+UNEVEN="${UNEVEN-150,350,1000}"
 REPS="${REPS:-20}"
 TIMEOUT="${TIMEOUT:-60}"
 need haproxy haproxy; need nginx nginx
@@ -126,35 +129,53 @@ declare -A ADDR=([switchboard-l4]=127.0.12.10:8080 [switchboard-l4-random]=127.0
 for e in 1 2 3; do wait_port "127.0.12.$e" 18301; done
 for t in "${TARGETS[@]}"; do wait_port "${ADDR[$t]%:*}" "${ADDR[$t]#*:}"; done
 
+# Two phases: even clients (REQUESTS each), then uneven ones (UNEVEN, one count per client: one
+# busy client and two light ones; UNEVEN="" skips it).
+PHASES=(even); [ -n "$UNEVEN" ] && PHASES+=(uneven)
+declare -A LOAD=([even]="$REQUESTS" [uneven]="$UNEVEN")
 declare -A ROW
-for t in "${TARGETS[@]}"; do
-  if timeout "$TIMEOUT" "$PYTHON" "$BENCH_DIR/py/imbalance_client.py" "${ADDR[$t]}" "$CLIENTS" "$REQUESTS" "$REPS" \
-      >"$WORK/$t.json"; then
-    ROW[$t]=$("$PYTHON" -c '
+for phase in "${PHASES[@]}"; do
+  for t in "${TARGETS[@]}"; do
+    if timeout "$TIMEOUT" "$PYTHON" "$BENCH_DIR/py/imbalance_client.py" "${ADDR[$t]}" "$CLIENTS" "${LOAD[$phase]}" "$REPS" \
+        >"$WORK/$phase-$t.json"; then
+      ROW[$phase/$t]=$("$PYTHON" -c '
 import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
 f = lambda v, p="%.2f": "-" if v is None else p % v
 t = s["totals"]
 print(f(s["max_share_median"]), f(s["max_share_worst"]), f(s["cv_median"]), s["idle_reps"], f(s["per_conn"]),
-      "%d/%d/%d" % (t["e1"], t["e2"], t["e3"]), s["errors"] + s["reconnects"] + s["unknown"])' "$WORK/$t.json")
-  else
-    echo "warning: $t: the client run failed or timed out after ${TIMEOUT}s" >&2
-    ROW[$t]="- - - - - - -"
-  fi
+      "%d/%d/%d" % (t["e1"], t["e2"], t["e3"]), s["errors"] + s["reconnects"] + s["unknown"])' "$WORK/$phase-$t.json")
+    else
+      echo "warning: $phase $t: the client run failed or timed out after ${TIMEOUT}s" >&2
+      ROW[$phase/$t]="- - - - - - -"
+    fi
+  done
 done
 
 echo
-echo "Long-lived imbalance (seed 002): $CLIENTS clients x 1 keep-alive connection x $REQUESTS requests, $REPS repetitions, 3 endpoints"
+echo "Long-lived imbalance (seed 002): $CLIENTS clients x 1 keep-alive connection, $REPS repetitions (fresh connections each), 3 endpoints"
 echo "machine: $(machine); $(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1); proxies with 1 thread/worker"
-printf "%-22s %10s %10s %9s %10s %10s %16s %7s\n" "target" "max share" "worst" "CV" "idle reps" "eps/conn" "requests e1/e2/e3" "errors"
-for t in "${TARGETS[@]}"; do
-  read -r share worst cv idle per totals errors <<<"${ROW[$t]}"
-  printf "%-22s %10s %10s %9s %10s %10s %16s %7s\n" "$t" "$share" "$worst" "$cv" "$idle/$REPS" "$per" "$totals" "$errors"
-  result "busiest endpoint's share (median)" "$t" "$share"
-  result "CV of requests per endpoint (median)" "$t" "$cv"
-  result "repetitions with an idle endpoint (of $REPS)" "$t" "$idle"
-  result "endpoints reached per connection" "$t" "$per"
+for phase in "${PHASES[@]}"; do
+  echo
+  if [ "$phase" = even ]; then
+    echo "even clients: $REQUESTS requests per connection"
+  else
+    echo "uneven clients: $UNEVEN requests on the three connections"
+  fi
+  printf "%-22s %10s %8s %7s %10s %9s %18s %7s\n" "target" "max share" "worst" "CV" "idle reps" "eps/conn" "requests e1/e2/e3" "errors"
+  for t in "${TARGETS[@]}"; do
+    read -r share worst cv idle per totals errors <<<"${ROW[$phase/$t]}"
+    printf "%-22s %10s %8s %7s %10s %9s %18s %7s\n" "$t" "$share" "$worst" "$cv" "$idle/$REPS" "$per" "$totals" "$errors"
+    result "$phase: busiest endpoint's share (median)" "$t" "$share"
+    result "$phase: CV of requests per endpoint (median)" "$t" "$cv"
+    if [ "$phase" = even ]; then
+      result "$phase: repetitions with an idle endpoint (of $REPS)" "$t" "$idle"
+      result "$phase: endpoints reached per connection" "$t" "$per"
+    fi
+  done
 done
-echo "max share: the busiest endpoint's share of a repetition's requests, median (worst) over the repetitions; 0.33 is even, 1.00 all on one"
-echo "idle reps: repetitions in which an endpoint answered nothing; eps/conn: endpoints one connection reached (1.00 = pinned)"
+echo
+echo "max share: the busiest endpoint's share of a repetition's requests, median and worst over the repetitions; 0.33 is even, 1.00 all on one"
+echo "CV: coefficient of variation of the requests per endpoint, median; idle reps: repetitions in which an endpoint answered nothing"
+echo "eps/conn: endpoints one connection's requests reached, mean (1.00 = pinned); errors: failed requests, reconnects, unknown answers"
 write_results imbalance "Long-lived keep-alive imbalance (seed 002): $CLIENTS clients, one connection each, $REPS repetitions"

@@ -4,7 +4,8 @@
   imbalance_client.py HOST:PORT CLIENTS REQUESTS REPETITIONS [WARMUP_REPETITIONS]
 
 Each repetition starts CLIENTS threads at once; each opens ONE keep-alive HTTP/1.1 connection to
-HOST:PORT and sends REQUESTS GETs on it, one after the other, tallying the body (the endpoint's
+HOST:PORT and sends REQUESTS GETs on it (or, when REQUESTS is a comma-separated list, client k sends
+the k-th number: uneven clients), one after the other, tallying the body (the endpoint's
 name, "e1" ... "e3"). A connection that is closed under a client is not reopened: the client stops
 and counts an error (reconnects, a change of local port, checks that none slipped through).
 Connections are fresh in every repetition. The first WARMUP_REPETITIONS (default 1) are not
@@ -56,7 +57,7 @@ def client(host, port, requests, barrier, out, i):
 def repetition(host, port, clients, requests):
     out = [None] * clients
     barrier = threading.Barrier(clients)
-    threads = [threading.Thread(target=client, args=(host, port, requests, barrier, out, i), daemon=True)
+    threads = [threading.Thread(target=client, args=(host, port, requests[i], barrier, out, i), daemon=True)
                for i in range(clients)]
     for t in threads:
         t.start()
@@ -75,7 +76,12 @@ def repetition(host, port, clients, requests):
 
 def main():
     host, port = sys.argv[1].rsplit(":", 1)
-    clients, requests, reps = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    clients, reps = int(sys.argv[2]), int(sys.argv[4])
+    requests = [int(n) for n in sys.argv[3].split(",")]
+    if len(requests) == 1:
+        requests *= clients
+    if len(requests) != clients:
+        raise SystemExit(f"REQUESTS names {len(requests)} clients, CLIENTS is {clients}")
     warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     for _ in range(warmup):
         repetition(host, int(port), clients, requests)
