@@ -14,6 +14,7 @@ public final class Main {
             // Leak tracking samples buffers with stack traces; tests keep it on, production runs without.
             io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
         }
+        Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
         int status;
         try {
             status = commandLine().execute(args);
@@ -26,6 +27,21 @@ public final class Main {
             status = 70;
         }
         System.exit(status);
+    }
+
+    /**
+     * An error that ends any other thread ends the process: an event loop that died (a class gone
+     * with a replaced jar, memory exhausted) never completes the promises the drain or the stop
+     * waits on, so main would wait for ever, deaf to SIGTERM. Exceptions are reported and left to
+     * the thread's owner, as the JVM's default does.
+     */
+    private static void uncaught(Thread thread, Throwable t) {
+        System.err.println("switchboard: thread " + thread.getName() + " ended by " + t);
+        t.printStackTrace();
+        if (t instanceof Error) {
+            // halt, not exit: shutdown hooks may wait on the dead thread too.
+            Runtime.getRuntime().halt(70);
+        }
     }
 
     /** The command line, for tests that run commands in-process. */
