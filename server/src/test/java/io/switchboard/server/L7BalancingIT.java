@@ -380,6 +380,27 @@ class L7BalancingIT {
         assertThat(chat.get(1)).endsWith(":pong");
     }
 
+    @Test
+    void aGrpcCallOutlivingTheServicesRequestTimeoutEndsInDeadlineExceededNotUnavailable() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Server s = grpcServer(String.valueOf((char) ('a' + i)), THREE.get(i));
+            closeables.add(() -> s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        }
+        Manifests.write(dir, "grpc.yaml", httpService("grpc", "127.0.11.5", "grpc",
+                "switchboard.io/http-request-timeout: 300ms"), slice("grpc", THREE));
+        start();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.11.5", PORT).usePlaintext().build();
+        closeables.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        // No deadline of the client's own: the answer is the proxy's, in gRPC's terms.
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, SLOW, CallOptions.DEFAULT, new byte[0]))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("the endpoint did not answer in time");
+                });
+        // The channel goes on: the next call is served.
+        assertThat(ClientCalls.blockingUnaryCall(channel, NAME, CallOptions.DEFAULT, new byte[0])).isNotEmpty();
+    }
+
     private static StreamObserver<byte[]> observer(CompletableFuture<String> result) {
         return new StreamObserver<>() {
             @Override

@@ -514,6 +514,14 @@ final class Exchange {
             return;
         }
         status = st.code();
+        if (down.isHttp2() && request != null && GrpcErrors.isGrpc(request)) {
+            responseStarted = true;
+            down.write(GrpcErrors.trailersOnly(st, text));
+            down.flush();
+            responseComplete = true;
+            finish(false);
+            return;
+        }
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, st);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -66,13 +66,6 @@ final class Http1Framing {
         out.accept(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
-    /** Writes an interim (1xx) response as the HTTP/2 stream codec takes it: one full message. */
-    static void writeInterimHttp2(HttpResponse r, Consumer<HttpObject> out) {
-        FullHttpResponse interim = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
-                Unpooled.EMPTY_BUFFER, r.headers(), EmptyHttpHeaders.INSTANCE);
-        out.accept(interim);
-    }
-
     /** A full response split into its head and its last part, so HTTP/1 framing applies to the head. */
     static HttpResponse headOf(FullHttpResponse full) {
         return new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2Error;
 import io.switchboard.dataplane.DrainEvent;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,11 @@ final class Http2Closing extends ChannelInboundHandlerAdapter {
         if (cause instanceof Http2Exception e) {
             LOG.atDebug().addKeyValue("client", ctx.channel().remoteAddress()).addKeyValue("error", e.error())
                     .log("HTTP/2 protocol error from the client: {}", e.getMessage());
+            return;
+        }
+        if (cause instanceof Http2FrameStreamException) {
+            // One stream's error: the stream handler resets that stream, the connection goes on.
+            ctx.fireExceptionCaught(cause);
             return;
         }
         LOG.atWarn().addKeyValue("client", ctx.channel().remoteAddress()).setCause(cause)

@@ -4,15 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.switchboard.dataplane.DrainEvent;
 import io.switchboard.routing.VirtualAddress;
 import java.net.InetSocketAddress;
@@ -89,14 +85,7 @@ public final class HttpFrontend {
                     .build());
             ctx.pipeline().addAfter("h2", "h2-closing", new Http2Closing());
             ctx.pipeline().addAfter("h2-closing", "h2-resets", new Http2ResetGuard(http.resets(), client.getAddress()));
-            ctx.pipeline().addAfter("h2-resets", "h2-streams", new Http2MultiplexHandler(
-                    new ChannelInitializer<Http2StreamChannel>() {
-                        @Override
-                        protected void initChannel(Http2StreamChannel ch) {
-                            ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-                            ch.pipeline().addLast(new Http2StreamServerHandler(http, address, client, forwarding));
-                        }
-                    }));
+            ctx.pipeline().addAfter("h2-resets", "h2-streams", new Http2ClientConnection(http, address, client, forwarding));
             ctx.pipeline().remove(this);
             if (http.state().draining()) {
                 // Told before it was known to be HTTP/2: tell the handler that needs it.
