@@ -91,16 +91,22 @@ wait_port 127.0.0.1 18181; wait_port 127.0.0.100 8082; wait_port 127.0.0.101 808
 
 TARGETS=(haproxy nginx switchboard)
 declare -A TARGET=([haproxy]=127.0.0.101:8082 [nginx]=127.0.0.102:8082 [switchboard]=127.0.0.100:8082)
+declare -A PIDFILE=([haproxy]=haproxy [nginx]=proxy [switchboard]=switchboard)
 load() {  # load TARGET SECONDS: h2load's output
   h2load -c "$CLIENTS" -m "$STREAMS" -t 1 -D "$2" "http://${TARGET[$1]}/" 2>&1
 }
 for t in "${TARGETS[@]}"; do
   load "$t" "$WARMUP" >/dev/null || true
 done
-declare -A RPS FAILED
+declare -A RPS FAILED CPU_US
 for round in $(seq "$REPEAT"); do
   for t in "${TARGETS[@]}"; do
+    pid=$(cat "$WORK/${PIDFILE[$t]}.pid")
+    cpu0=$(cpu_ms "$pid")
     out=$(load "$t" "$DURATION")
+    cpu1=$(cpu_ms "$pid")
+    done_requests=$(awk '/^requests:/ {print $6}' <<<"$out")
+    CPU_US[$t]="${CPU_US[$t]:-} $(awk -v c=$((cpu1 - cpu0)) -v n="${done_requests:-0}" 'BEGIN {printf "%.1f", (n > 0 ? c * 1000 / n : 0)}')"
     RPS[$t]="${RPS[$t]:-} $(awk '/^finished in/ {gsub(",", "", $4); printf "%.0f", $4}' <<<"$out")"
     FAILED[$t]="${FAILED[$t]:-} $(awk '/^requests:/ {print $10}' <<<"$out")"
   done
@@ -112,9 +118,12 @@ echo "machine: $(machine); $(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v
 printf "%-22s %12s %12s %12s %8s %8s\n" "metric" "haproxy" "nginx" "switchboard" "sb/hap" "sb/ngx"
 h=$(median "${RPS[haproxy]}"); n=$(median "${RPS[nginx]}"); s=$(median "${RPS[switchboard]}")
 printf "%-22s %12s %12s %12s %8s %8s\n" "requests/s" "$h" "$n" "$s" "$(ratio "$s" "$h")" "$(ratio "$s" "$n")"
+h=$(median "${CPU_US[haproxy]}"); n=$(median "${CPU_US[nginx]}"); s=$(median "${CPU_US[switchboard]}")
+printf "%-22s %12s %12s %12s %8s %8s\n" "proxy CPU us/request" "$h" "$n" "$s" "$(ratio "$s" "$h")" "$(ratio "$s" "$n")"
 printf "%-22s %12s %12s %12s\n" "failed (per round)" "${FAILED[haproxy]}" "${FAILED[nginx]}" "${FAILED[switchboard]}"
 printf "%-22s %12s %12s %12s\n" "rounds, req/s" "${RPS[haproxy]}" "${RPS[nginx]}" "${RPS[switchboard]}"
 for t in "${TARGETS[@]}"; do
   result "requests/s (median)" "$t" "$(median "${RPS[$t]}")" "req/s"
+  result "proxy CPU per request (median)" "$t" "$(median "${CPU_US[$t]}")" "us"
 done
 write_results h2 "HTTP/2 clients: Switchboard L7 vs HAProxy proto h2 vs nginx http2 (h2load -c$CLIENTS -m$STREAMS)"

@@ -56,6 +56,16 @@ switchboard_jar() {
   echo "$jar"
 }
 
+cpu_ms() {  # cpu_ms PID: CPU time (user + system, in ms) used so far by a process and its children (nginx's workers)
+  local total=0 p ticks
+  for p in "$1" $(pgrep -P "$1" || true); do
+    # Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    ticks=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+    total=$((total + ${ticks:-0}))
+  done
+  echo $((total * 1000 / $(getconf CLK_TCK)))
+}
+
 machine() {
   echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), $(java -version 2>&1 | head -1)"
 }

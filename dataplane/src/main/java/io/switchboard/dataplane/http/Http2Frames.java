@@ -32,9 +32,16 @@ final class Http2Frames {
     private Http2Frames() {
     }
 
-    /** The request a HEADERS frame opens; its headers are validated as HTTP/1 headers. */
+    /**
+     * The request a HEADERS frame opens; its headers are validated as HTTP/1 headers. The fields
+     * Netty's conversion adds for its own use (stream id, scheme) are not the client's and are
+     * dropped here, so the proxy's hop-by-hop pass finds nothing to strip in the common case.
+     */
     static HttpRequest toRequest(int streamId, Http2Headers headers) throws Http2Exception {
-        return HttpConversionUtil.toHttpRequest(streamId, headers, true);
+        HttpRequest r = HttpConversionUtil.toHttpRequest(streamId, headers, true);
+        r.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+        r.headers().remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
+        return r;
     }
 
     /** A trailing HEADERS frame as the body's last part. */

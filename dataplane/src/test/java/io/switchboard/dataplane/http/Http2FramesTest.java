@@ -39,6 +39,7 @@ class Http2FramesTest {
         assertThat(r.headers().get("host")).isEqualTo("svc.test:8080");
         assertThat(r.headers().get("x-id")).isEqualTo("7");
         assertThat(r.headers().contains("transfer-encoding")).isFalse();
+        assertThat(r.headers().names()).noneMatch(n -> n.startsWith("x-http2-"));
     }
 
     @Test
