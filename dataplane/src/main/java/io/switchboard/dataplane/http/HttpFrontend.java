@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.switchboard.dataplane.DrainEvent;
 import io.switchboard.routing.VirtualAddress;
@@ -79,10 +78,8 @@ public final class HttpFrontend {
             InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
             HeaderRules.Forwarding forwarding = HeaderRules.Forwarding.of(client, "http");
             ctx.pipeline().addFirst("linger", new LingeringClose());
-            ctx.pipeline().addAfter(ctx.name(), "h2", Http2FrameCodecBuilder.forServer()
-                    .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                            .initialWindowSize(1 << 20).maxHeaderListSize(MAX_HEADERS))
-                    .build());
+            ctx.pipeline().addAfter(ctx.name(), "h2", Http2ServerCodecs.build(Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(MAX_CONCURRENT_STREAMS).initialWindowSize(1 << 20).maxHeaderListSize(MAX_HEADERS)));
             ctx.pipeline().addAfter("h2", "h2-closing", new Http2Closing());
             ctx.pipeline().addAfter("h2-closing", "h2-resets", new Http2ResetGuard(http.resets(), client.getAddress()));
             ctx.pipeline().addAfter("h2-resets", "h2-streams", new Http2ClientConnection(http, address, client, forwarding));
