@@ -44,34 +44,41 @@ final class HeaderRules {
      * {@code te: trailers} stays, which gRPC requires of HTTP/2 requests.
      */
     static void stripHopByHop(HttpHeaders h, boolean keepUpgrade, boolean keepTeTrailers) {
-        if (!anyToStrip(h)) {
+        // One pass finds what is there to strip (usually just an endpoint's "Connection: keep-alive"),
+        // rather than a removal attempt per hop-by-hop name on every message.
+        List<CharSequence> strip = null;
+        boolean connection = false;
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            if (isHopByHop(name) || AsciiString.regionMatches(name, true, 0, HTTP2_EXTENSION_PREFIX, 0,
+                    HTTP2_EXTENSION_PREFIX.length())) {
+                if (strip == null) {
+                    strip = new ArrayList<>(4);
+                }
+                strip.add(name);
+                connection |= AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION);
+            }
+        }
+        if (strip == null) {
             return;
         }
-        List<String> named = new ArrayList<>();
-        for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) {
-                String t = token.trim().toLowerCase(Locale.ROOT);
-                // Host is end-to-end whatever Connection says: naming it there must not strip it.
-                if (!t.isEmpty() && !(keepUpgrade && t.equals("upgrade")) && !t.equals("host")) {
-                    named.add(t);
+        if (connection) {
+            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : value.split(",")) {
+                    String t = token.trim().toLowerCase(Locale.ROOT);
+                    // Host is end-to-end whatever Connection says: naming it there must not strip it.
+                    if (!t.isEmpty() && !(keepUpgrade && t.equals("upgrade")) && !t.equals("host")) {
+                        strip.add(t);
+                    }
                 }
             }
         }
         boolean teTrailers = keepTeTrailers && h.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
         String upgrade = keepUpgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
-        for (CharSequence name : HOP_BY_HOP) {
+        for (CharSequence name : strip) {
             h.remove(name);
         }
-        for (String name : named) {
-            h.remove(name);
-        }
-        List<String> extensions = new ArrayList<>();
-        for (var e : h) {
-            if (e.getKey().regionMatches(true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length())) {
-                extensions.add(e.getKey());
-            }
-        }
-        extensions.forEach(h::remove);
         if (teTrailers) {
             h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
@@ -79,6 +86,15 @@ final class HeaderRules {
             h.set(HttpHeaderNames.UPGRADE, upgrade);
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
+    }
+
+    private static boolean isHopByHop(CharSequence name) {
+        for (CharSequence hop : HOP_BY_HOP) {
+            if (AsciiString.contentEqualsIgnoreCase(name, hop)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -94,26 +110,6 @@ final class HeaderRules {
             String node = client.getAddress() instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
             return new Forwarding(ip, "for=" + node + ";proto=" + proto, proto);
         }
-    }
-
-    /**
-     * One pass over the names: most messages carry no hop-by-hop field, and fields named by
-     * {@code Connection} can only be present along with {@code Connection} itself.
-     */
-    private static boolean anyToStrip(HttpHeaders h) {
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
-        while (it.hasNext()) {
-            CharSequence name = it.next().getKey();
-            for (CharSequence hop : HOP_BY_HOP) {
-                if (AsciiString.contentEqualsIgnoreCase(name, hop)) {
-                    return true;
-                }
-            }
-            if (AsciiString.regionMatches(name, true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Appends the client to {@code X-Forwarded-For} and {@code Forwarded}, and sets {@code X-Forwarded-Proto} anew. */
