@@ -78,7 +78,7 @@ http {
   keepalive_requests 1000000;
   http2_max_requests 1000000;
   upstream endpoints { server 127.0.0.1:18181; server 127.0.0.1:18182; server 127.0.0.1:18183;
-                       keepalive 64; keepalive_requests 1000000; }
+                       keepalive 200; keepalive_requests 1000000; }
   server {
     listen 127.0.0.102:8082 http2 reuseport backlog=4096;
     location / { proxy_pass http://endpoints; proxy_http_version 1.1; proxy_set_header Connection "";

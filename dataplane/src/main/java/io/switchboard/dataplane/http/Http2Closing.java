@@ -49,7 +49,7 @@ final class Http2Closing extends ChannelInboundHandlerAdapter {
     /**
      * The codec has already answered a client's protocol error (GOAWAY or RST_STREAM) and closes
      * the connection itself when the error is the connection's; here it is only noted. Anything
-     * else is unexpected and ends the connection.
+     * else ends the connection: a lost client quietly, anything unexpected with a warning.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -61,6 +61,14 @@ final class Http2Closing extends ChannelInboundHandlerAdapter {
         if (cause instanceof Http2FrameStreamException) {
             // One stream's error: the stream handler resets that stream, the connection goes on.
             ctx.fireExceptionCaught(cause);
+            return;
+        }
+        if (cause instanceof java.io.IOException) {
+            // The client went away (reset, broken pipe): each write still in flight fails the same
+            // way, so this is noted at debug level only, not once per write at warn.
+            LOG.atDebug().addKeyValue("client", ctx.channel().remoteAddress())
+                    .log("HTTP/2 client connection lost: {}", cause.getMessage());
+            ctx.close();
             return;
         }
         LOG.atWarn().addKeyValue("client", ctx.channel().remoteAddress()).setCause(cause)
