@@ -10,8 +10,10 @@
 # 2. Latency at a fixed rate below saturation: FixedRateHttpLoad (bench module) sends RATE requests/s
 #    in total over CONNS keep-alive connections for RATE_WARMUP + RATE_DURATION seconds, and counts each
 #    request's latency from its intended send time (start + i/RATE), not from when it went out.
-#    The default, 20,000/s, is about half the slowest proxy's wrk throughput on the 2-core machine
-#    of docs/benchmarks.md (about 40,000/s for each proxy).
+#    The default, 20,000/s, is below every proxy's wrk throughput on the 2-core machine of
+#    docs/benchmarks.md: about half of the ~40,000/s measured there on 2026-12-03, a third of the
+#    ~58,000/s of Switchboard (the slowest) on 2026-12-04. The script warns when RATE is above 70 % of
+#    the slowest target's median, which is no longer "below saturation".
 # Every load is bounded by its seconds.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -142,6 +144,11 @@ for t in "${TARGETS[@]}"; do
     echo "warning: $t at $RATE/s: ${LAT[$t]}" >&2
   fi
 done
+
+slowest=$(for t in "${PROXIES[@]}"; do median "${RPS[$t]}"; done | sort -n | head -1)
+if [ "${slowest:-0}" -gt 0 ] && [ $((RATE * 10)) -gt $((slowest * 7)) ]; then
+  echo "warning: RATE=$RATE is above 70 % of the slowest proxy's median throughput ($slowest/s): not below saturation" >&2
+fi
 
 row() {  # row LABEL ARRAY [ratios]: the medians of ARRAY's rounds per target
   local -n a="$2"; local d h n s
