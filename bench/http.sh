@@ -5,8 +5,9 @@
 #
 # 1. Throughput: wrk -t1 -c$CONNS, REPEAT rounds of DURATION seconds per target, alternating; medians
 #    printed with each round's value, and each proxy's CPU time per request (its process and children,
-#    over the round, divided by wrk's request count). wrk's own latency is closed loop (a slow response
-#    delays the next request on its connection, so the stall is under-counted: coordinated omission).
+#    over the round, divided by wrk's request count). wrk's own latency is taken at saturation, closed
+#    loop (a slow response delays the next request on its connection); wrk 4 then estimates the requests
+#    a stall kept from being sent (stats_correct: extra samples at the mean per-connection interval).
 # 2. Latency at a fixed rate below saturation: FixedRateHttpLoad (bench module) sends RATE requests/s
 #    in total over CONNS keep-alive connections for RATE_WARMUP + RATE_DURATION seconds, and counts each
 #    request's latency from its intended send time (start + i/RATE), not from when it went out.
@@ -167,8 +168,8 @@ printf "%-26s %12s %12s %12s %12s %8s %8s\n" "metric" "direct" "haproxy" "nginx"
 row "requests/s" RPS ratios
 CPU_US[direct]="-"
 row "proxy CPU us/request" CPU_US ratios
-row "wrk p50 ms (closed loop)" P50
-row "wrk p99 ms (closed loop)" P99
+row "wrk p50 ms (saturated)" P50
+row "wrk p99 ms (saturated)" P99
 printf "%-26s %12s %12s %12s %12s\n" "rounds, req/s" "${RPS[direct]}" "${RPS[haproxy]}" "${RPS[nginx]}" "${RPS[switchboard]}"
 printf "%-26s %12s %12s %12s %12s\n" "rounds, CPU us/request" "-" "${CPU_US[haproxy]}" "${CPU_US[nginx]}" "${CPU_US[switchboard]}"
 printf "%-26s %12s %12s %12s %12s\n" "rounds, non-2xx" "${NON2XX[direct]}" "${NON2XX[haproxy]}" "${NON2XX[nginx]}" "${NON2XX[switchboard]}"
