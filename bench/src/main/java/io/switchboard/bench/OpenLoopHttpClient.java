@@ -21,6 +21,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -150,7 +151,7 @@ final class OpenLoopHttpClient {
 
     private void finish() {
         if (result.complete(new Totals(sent, completed, errors, maxSendLagNanos, latencies))) {
-            for (Connection c : idle) {
+            for (Connection c : new ArrayList<>(idle)) {  // a copy: closing one removes it from idle
                 c.ctx.close();
             }
         }
