@@ -78,8 +78,8 @@ public final class DataPlane implements AutoCloseable {
     /** Starts the event loops; nothing listens until the first {@link #apply}. */
     public DataPlane(Settings settings) {
         this.transport = settings.transport();
-        if (transport == Transport.NIO && Transport.epollUnavailabilityCause() != null) {
-            LOG.atWarn().addKeyValue("cause", String.valueOf(Transport.epollUnavailabilityCause()))
+        if (transport == Transport.NIO && Transport.EPOLL.unavailabilityCause() != null) {
+            LOG.atWarn().addKeyValue("cause", String.valueOf(Transport.EPOLL.unavailabilityCause()))
                     .log("native epoll unavailable; using NIO without SO_REUSEPORT");
         }
         LOG.atInfo().addKeyValue("transport", transport.label()).addKeyValue("workers", settings.workers())

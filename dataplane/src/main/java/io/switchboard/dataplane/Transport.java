@@ -75,11 +75,6 @@ public enum Transport {
         };
     }
 
-    /** Why epoll is unavailable, or null. */
-    public static Throwable epollUnavailabilityCause() {
-        return Epoll.unavailabilityCause();
-    }
-
     /** The name {@code --transport} takes. */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
