@@ -49,6 +49,10 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
      */
     @Override
     protected HttpMessage createMessage(String[] initialLine) throws Exception {
+        if (initialLine[2].equals("HTTP/1.1") || initialLine[2].equals("HTTP/1.0")) {
+            // Nearly every request: valid as it is, without the regular expression.
+            return super.createMessage(initialLine);
+        }
         java.util.regex.Matcher m = VERSION.matcher(initialLine[2]);
         if (!m.matches()) {
             throw new IllegalArgumentException("invalid HTTP version \"" + initialLine[2] + "\"");
