@@ -7,6 +7,10 @@ import static io.switchboard.server.L7BalancingIT.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.switchboard.backend.DemoBackend;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -151,6 +155,42 @@ class Http2AbuseIT {
         OkHttpClient client = h2();
         assertServed(client, 20);
         client.connectionPool().evictAll();
+    }
+
+    @Test
+    void malformedRequestHeadsResetTheirStreamAsProtocolErrorsAndLogNoWarning() throws Exception {
+        start("");
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "io.switchboard.dataplane.http.Http2ClientConnection");
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        log.addAppender(events);
+        closeables.add(() -> log.detachAppender(events));
+        RawH2 h = new RawH2(VIP, PORT);
+        closeables.add(h);
+        // Malformed requests (RFC 9113 section 8.1.1) that only the conversion to an HTTP/1 request
+        // notices: a client's error, the stream's alone.
+        List<Http2Headers> malformed = List.of(
+                new DefaultHttp2Headers(false).path("/").scheme("http").authority("test"),
+                new DefaultHttp2Headers(false).method("GET").scheme("http").authority("test"),
+                new DefaultHttp2Headers(false).method("G T").path("/").scheme("http").authority("test"),
+                new DefaultHttp2Headers(false).method("GET").path("/a b").scheme("http").authority("test"),
+                new DefaultHttp2Headers(false).method("CONNECT"));
+        for (int i = 0; i < malformed.size(); i++) {
+            h.headers(1 + 2 * i, malformed.get(i), true);
+        }
+        int good = 1 + 2 * malformed.size();
+        h.headers(good, "GET", true);
+        h.flush();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(h.statuses).containsEntry(good, 200);
+            assertThat(h.resetCodes).hasSize(malformed.size());
+        });
+        assertThat(h.resetCodes.values()).as("reset codes of the malformed streams")
+                .containsOnly((long) RawH2.PROTOCOL_ERROR);
+        assertThat(h.goAway.get()).as("the connection goes on").isEqualTo(-1);
+        assertThat(events.list).as("a client's malformed request is no warning of ours")
+                .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
     }
 
     /** How many connections got which first GOAWAY code (-1: none). */

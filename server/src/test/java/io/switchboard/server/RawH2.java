@@ -1,8 +1,12 @@
 package io.switchboard.server;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -22,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RawH2 implements AutoCloseable {
 
+    static final int PROTOCOL_ERROR = 0x1;
     static final int CANCEL = 0x8;
     static final int ENHANCE_YOUR_CALM = 0xb;
 
@@ -29,9 +34,13 @@ final class RawH2 implements AutoCloseable {
     private final OutputStream out;
     private final Thread reader;
     private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
+    /** For arbitrary header lists; never indexes, so the server's table stays as the literal writes expect. */
+    private final DefaultHttp2HeadersEncoder encoder = new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.ALWAYS_SENSITIVE);
     /** Response statuses by stream. */
     final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
     final AtomicInteger resets = new AtomicInteger();
+    /** The error code of the first RST_STREAM the server sent, by stream. */
+    final Map<Integer, Long> resetCodes = new ConcurrentHashMap<>();
     /** The first GOAWAY's error code (it says why the connection ends), or -1 before one. */
     final AtomicLong goAway = new AtomicLong(-1);
     volatile boolean closedByPeer;
@@ -61,6 +70,18 @@ final class RawH2 implements AutoCloseable {
         b.write(authority.length);
         b.writeBytes(authority);
         frame(0x1, 0x4 | (endStream ? 0x1 : 0), stream, b.toByteArray());
+        return this;
+    }
+
+    /** A HEADERS frame with exactly {@code headers} (pseudo-headers included or left out as given). */
+    RawH2 headers(int stream, Http2Headers headers, boolean endStream) throws Exception {
+        ByteBuf b = Unpooled.buffer();
+        try {
+            encoder.encodeHeaders(stream, headers, b);
+            frame(0x1, 0x4 | (endStream ? 0x1 : 0), stream, ByteBufUtil.getBytes(b));
+        } finally {
+            b.release();
+        }
         return this;
     }
 
@@ -109,7 +130,11 @@ final class RawH2 implements AutoCloseable {
                             statuses.putIfAbsent(stream, Integer.parseInt(h.status().toString()));
                         }
                     }
-                    case 0x3 -> resets.incrementAndGet();
+                    case 0x3 -> {
+                        resets.incrementAndGet();
+                        resetCodes.putIfAbsent(stream, ((payload[0] & 0xffL) << 24) | ((payload[1] & 0xff) << 16)
+                                | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff));
+                    }
                     case 0x4 -> {
                         if ((flags & 0x1) == 0) {
                             frame(0x4, 0x1, 0, new byte[0]); // SETTINGS ACK

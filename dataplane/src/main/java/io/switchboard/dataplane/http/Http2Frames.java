@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -32,9 +33,19 @@ final class Http2Frames {
     private Http2Frames() {
     }
 
-    /** The request a HEADERS frame opens; its headers are validated as HTTP/1 headers. */
+    /**
+     * The request a HEADERS frame opens; its headers are validated as HTTP/1 headers. A head that
+     * cannot be one (no {@code :method} or {@code :path}, a method that is no token, a target with
+     * spaces: Netty says so with a NullPointerException or IllegalArgumentException) is a malformed
+     * request, a stream error of type PROTOCOL_ERROR (RFC 9113 section 8.1.1), not a failure of ours.
+     */
     static HttpRequest toRequest(int streamId, Http2Headers headers) throws Http2Exception {
-        return HttpConversionUtil.toHttpRequest(streamId, headers, true);
+        try {
+            return HttpConversionUtil.toHttpRequest(streamId, headers, true);
+        } catch (RuntimeException e) {
+            throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, e, "malformed request head: %s",
+                    e.getMessage());
+        }
     }
 
     /** A trailing HEADERS frame as the body's last part. */
