@@ -193,6 +193,25 @@ class Http2AbuseIT {
                 .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
     }
 
+    @Test
+    void anAnswerBeforeTheRequestBodyEndsReachesAClientWithASmallWindowWholeBeforeTheReset() throws Exception {
+        start("");
+        // A client reading at once, but with 16 KiB stream windows (as a flow-controlling client sets them).
+        RawH2 h = new RawH2(VIP, PORT, 16 * 1024);
+        closeables.add(h);
+        // 100,000 response bytes, answered as soon as the endpoint has the head (the proxy sends it once
+        // 64 KiB of body are in), while the client is still sending its body.
+        h.headers(1, new DefaultHttp2Headers().method("POST").path("/bytes/100000").scheme("http").authority("test"),
+                false);
+        h.data(1, 80 * 1024, false);
+        h.flush();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(h.resetCodes).containsKey(1));
+        assertThat(h.statuses).containsEntry(1, 200);
+        assertThat(h.received.getOrDefault(1, 0)).as("response bytes before the reset").isEqualTo(100_000);
+        assertThat(h.ended).as("the response ended (END_STREAM) before the reset").contains(1);
+        assertThat(h.resetCodes.get(1)).isEqualTo((long) RawH2.NO_ERROR);
+    }
+
     /** How many connections got which first GOAWAY code (-1: none). */
     private static Map<Long, Long> goAways(List<RawH2> connections) {
         return connections.stream().collect(Collectors.groupingBy(h -> h.goAway.get(), TreeMap::new,

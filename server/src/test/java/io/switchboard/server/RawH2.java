@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RawH2 implements AutoCloseable {
 
+    static final int NO_ERROR = 0x0;
     static final int PROTOCOL_ERROR = 0x1;
     static final int CANCEL = 0x8;
     static final int ENHANCE_YOUR_CALM = 0xb;
@@ -39,6 +41,12 @@ final class RawH2 implements AutoCloseable {
     /** Response statuses by stream. */
     final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
     final AtomicInteger resets = new AtomicInteger();
+    /** Response body bytes received, by stream. */
+    final Map<Integer, Integer> received = new ConcurrentHashMap<>();
+    /** Streams the server ended (END_STREAM on a HEADERS or DATA frame). */
+    final Set<Integer> ended = ConcurrentHashMap.newKeySet();
+    /** Whether received DATA is given back to the server's windows at once, as a reading client does. */
+    private final boolean returnWindow;
     /** The error code of the first RST_STREAM the server sent, by stream. */
     final Map<Integer, Long> resetCodes = new ConcurrentHashMap<>();
     /** The first GOAWAY's error code (it says why the connection ends), or -1 before one. */
@@ -47,12 +55,22 @@ final class RawH2 implements AutoCloseable {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
     RawH2(String host, int port) throws IOException {
+        this(host, port, -1);
+    }
+
+    /**
+     * With {@code initialWindow} at least 0, the client announces that stream window
+     * (SETTINGS_INITIAL_WINDOW_SIZE) and gives received bytes back as it reads them.
+     */
+    RawH2(String host, int port, int initialWindow) throws IOException {
+        returnWindow = initialWindow >= 0;
         socket = new Socket();
         socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setTcpNoDelay(true);
         out = socket.getOutputStream();
         out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        frame(0x4, 0, 0, new byte[0]);
+        frame(0x4, 0, 0, returnWindow ? new byte[] {0, 0x4, (byte) (initialWindow >>> 24), (byte) (initialWindow >>> 16),
+                (byte) (initialWindow >>> 8), (byte) initialWindow} : new byte[0]);
         flush();
         reader = new Thread(this::read, "raw-h2-reader");
         reader.setDaemon(true);
@@ -82,6 +100,16 @@ final class RawH2 implements AutoCloseable {
         } finally {
             b.release();
         }
+        return this;
+    }
+
+    /** DATA frames carrying {@code bytes} zero bytes on {@code stream}, 16 KiB each at most. */
+    RawH2 data(int stream, int bytes, boolean endStream) {
+        do {
+            int n = Math.min(bytes, 16384);
+            bytes -= n;
+            frame(0x0, endStream && bytes == 0 ? 0x1 : 0, stream, new byte[n]);
+        } while (bytes > 0);
         return this;
     }
 
@@ -124,7 +152,22 @@ final class RawH2 implements AutoCloseable {
                 int stream = in.readInt() & 0x7fffffff;
                 byte[] payload = in.readNBytes(length);
                 switch (type) {
+                    case 0x0 -> {
+                        received.merge(stream, length, Integer::sum);
+                        if ((flags & 0x1) != 0) {
+                            ended.add(stream);
+                        }
+                        if (returnWindow && length > 0) {
+                            byte[] inc = {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
+                            frame(0x8, 0, 0, inc);
+                            frame(0x8, 0, stream, inc);
+                            flush();
+                        }
+                    }
                     case 0x1 -> { // HEADERS (the server sends no padding or priority)
+                        if ((flags & 0x1) != 0) {
+                            ended.add(stream);
+                        }
                         Http2Headers h = decoder.decodeHeaders(stream, Unpooled.wrappedBuffer(payload));
                         if (h.status() != null) {
                             statuses.putIfAbsent(stream, Integer.parseInt(h.status().toString()));

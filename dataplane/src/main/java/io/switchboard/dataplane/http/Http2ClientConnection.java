@@ -1,5 +1,6 @@
 package io.switchboard.dataplane.http;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -197,6 +198,11 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
 
     void write(Http2StreamFrame frame) {
         ctx.write(frame, ctx.voidPromise());
+    }
+
+    /** Writes {@code frame}; the future completes once it is sent (or failed, the stream reset meanwhile). */
+    ChannelFuture writeTracked(Http2StreamFrame frame) {
+        return ctx.write(frame);
     }
 
     /** Flushes once the event loop is done with what is ready now; writes meanwhile join the flush. */
