@@ -1,5 +1,6 @@
 package io.switchboard.dataplane.http;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -155,8 +156,16 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2FrameStreamException e) {
-            // A stream error the codec found in what the client sent (say a bad content-length):
-            // that stream alone is reset, the connection goes on.
+            if (e.stream().state() == Http2Stream.State.CLOSED) {
+                // Frames written but still waiting in the flow controller failed as their stream closed
+                // (the client reset it, the connection went away): the void promise fired that, and the
+                // codec took it for an error in what the client sent. Nothing to answer: a reset now
+                // would answer the client's RST_STREAM with one of ours (RFC 9113 section 5.4.2), count
+                // against Netty's limit of resets sent, or go to a closed channel (a WARN per stream).
+                return;
+            }
+            // A stream error the codec found in what the client sent (say a bad content-length), or a
+            // write it refused (a head too large for the client): that stream alone is reset.
             Http2ClientStream s = streams.get(e.stream().id());
             LOG.atDebug().addKeyValue("client", client).addKeyValue("stream", e.stream().id())
                     .addKeyValue("error", e.error()).log("HTTP/2 stream error from the client: {}", cause.getMessage());
@@ -197,6 +206,11 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
 
     void write(Http2StreamFrame frame) {
         ctx.write(frame, ctx.voidPromise());
+    }
+
+    /** Writes {@code frame}; the future completes once it is sent (or failed, the stream reset meanwhile). */
+    ChannelFuture writeTracked(Http2StreamFrame frame) {
+        return ctx.write(frame);
     }
 
     /** Flushes once the event loop is done with what is ready now; writes meanwhile join the flush. */

@@ -1,6 +1,7 @@
 package io.switchboard.dataplane.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.routing.VirtualAddress;
 import java.net.InetSocketAddress;
@@ -35,6 +37,8 @@ final class Http2ClientStream implements Downstream {
     private boolean closed;
     /** Whether the response's last frame was written: the stream's close that follows is our own. */
     private boolean responseEnded;
+    /** The write of the response's last frame (the one ending the stream), once made. */
+    private ChannelFuture lastFrameWritten;
     /** Whether a frame arrived in the client's current read batch. */
     boolean readInBatch;
 
@@ -133,7 +137,15 @@ final class Http2ClientStream implements Downstream {
             // Ending the stream may close it within this write, before the exchange has finished.
             responseEnded = true;
         }
-        Http2Frames.writeResponse(stream, msg, connection::write);
+        Http2Frames.writeResponse(stream, msg, this::writeFrame);
+    }
+
+    private void writeFrame(Http2StreamFrame frame) {
+        if (frame instanceof Http2DataFrame d && d.isEndStream() || frame instanceof Http2HeadersFrame h && h.isEndStream()) {
+            lastFrameWritten = connection.writeTracked(frame);
+        } else {
+            connection.write(frame);
+        }
     }
 
     @Override
@@ -186,9 +198,21 @@ final class Http2ClientStream implements Downstream {
     @Override
     public void exchangeDone(Exchange e, boolean reusable) {
         // The stream ends with the response's last frame. A request still unfinished (answered early,
-        // say its body timed out) would hold a stream slot: reset it, as RFC 9113 section 8.1 allows.
+        // say its body timed out) would hold a stream slot: reset it, as RFC 9113 section 8.1 allows,
+        // once the complete response is sent. Reset before, the part of the response still waiting for
+        // the client's flow-control window would be discarded and the answer cut short.
         if (!e.requestComplete()) {
-            reset(Http2Error.NO_ERROR);
+            ChannelFuture last = lastFrameWritten;
+            if (last == null || last.isDone()) {
+                reset(Http2Error.NO_ERROR);
+            } else {
+                // Failed, the stream is gone already: reset by the client, or the connection closed.
+                last.addListener(f -> {
+                    if (f.isSuccess()) {
+                        reset(Http2Error.NO_ERROR);
+                    }
+                });
+            }
         }
     }
 

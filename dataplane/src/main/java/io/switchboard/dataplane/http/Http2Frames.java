@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -33,12 +34,21 @@ final class Http2Frames {
     }
 
     /**
-     * The request a HEADERS frame opens; its headers are validated as HTTP/1 headers. The fields
-     * Netty's conversion adds for its own use (stream id, scheme) are not the client's and are
-     * dropped here, so the proxy's hop-by-hop pass finds nothing to strip in the common case.
+     * The request a HEADERS frame opens; its headers are validated as HTTP/1 headers. A head that
+     * cannot be one (no {@code :method} or {@code :path}, a method that is no token, a target with
+     * spaces: Netty says so with a NullPointerException or IllegalArgumentException) is a malformed
+     * request, a stream error of type PROTOCOL_ERROR (RFC 9113 section 8.1.1), not a failure of ours.
+     * The fields Netty's conversion adds for its own use (stream id, scheme) are not the client's and
+     * are dropped here, so the proxy's hop-by-hop pass finds nothing to strip in the common case.
      */
     static HttpRequest toRequest(int streamId, Http2Headers headers) throws Http2Exception {
-        HttpRequest r = HttpConversionUtil.toHttpRequest(streamId, headers, true);
+        HttpRequest r;
+        try {
+            r = HttpConversionUtil.toHttpRequest(streamId, headers, true);
+        } catch (RuntimeException e) {
+            throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, e, "malformed request head: %s",
+                    e.getMessage());
+        }
         r.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
         r.headers().remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
         return r;

@@ -1,6 +1,7 @@
 package io.switchboard.dataplane.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -13,6 +14,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http.HttpRequest;
@@ -40,6 +44,23 @@ class Http2FramesTest {
         assertThat(r.headers().get("x-id")).isEqualTo("7");
         assertThat(r.headers().contains("transfer-encoding")).isFalse();
         assertThat(r.headers().names()).noneMatch(n -> n.startsWith("x-http2-"));
+    }
+
+    @Test
+    void aHeadThatCannotBeARequestIsAStreamErrorOfTypeProtocolError() {
+        List<Http2Headers> malformed = List.of(
+                new DefaultHttp2Headers().path("/").scheme("http").authority("a"),
+                new DefaultHttp2Headers().method("GET").scheme("http").authority("a"),
+                new DefaultHttp2Headers(false).method("G T").path("/").scheme("http").authority("a"),
+                new DefaultHttp2Headers(false).method("GET").path("/a b").scheme("http").authority("a"),
+                new DefaultHttp2Headers().method("CONNECT"));
+        for (Http2Headers h : malformed) {
+            assertThatThrownBy(() -> Http2Frames.toRequest(5, h)).as(h.toString())
+                    .isInstanceOfSatisfying(Http2Exception.StreamException.class, e -> {
+                        assertThat(e.error()).isEqualTo(Http2Error.PROTOCOL_ERROR);
+                        assertThat(e.streamId()).isEqualTo(5);
+                    });
+        }
     }
 
     @Test
