@@ -253,6 +253,7 @@ public final class DataPlane implements AutoCloseable {
     public void close() {
         listeners.close();
         clients.closeAll();
+        // One task per loop, queued after the closed connections' inactive events, so those run.
         for (UdpFlowTable t : flowTables.values()) {
             if (!t.loop().isShuttingDown()) {
                 // Uninterruptibly: a stop that was asked twice must still free the flows' sockets.

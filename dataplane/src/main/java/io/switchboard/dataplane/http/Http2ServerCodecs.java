@@ -11,7 +11,8 @@ import io.netty.handler.codec.http2.UniformStreamByteDistributor;
  * Builds the frame codec of a client's HTTP/2 connection. Response bytes are shared among streams
  * evenly ({@link UniformStreamByteDistributor}) rather than by the priority tree Netty keeps by
  * default: RFC 9113 deprecated stream priorities, clients rarely send them, and maintaining the
- * weighted tree cost a tenth of the proxy's time per request under h2load.
+ * weighted tree cost a tenth of the proxy's time per request under h2load. A close is not held back
+ * for streams still open: the proxy's own drain ({@link Http2Closing}) is the grace period.
  */
 final class Http2ServerCodecs extends Http2FrameCodecBuilder {
 
@@ -24,6 +25,10 @@ final class Http2ServerCodecs extends Http2FrameCodecBuilder {
 
     /** A server codec with {@code settings} announced to the client. */
     static Http2FrameCodec build(Http2Settings settings) {
-        return new Http2ServerCodecs().initialSettings(settings).build();
+        // Closing means closing: when the proxy closes a client connection (a drain that timed out,
+        // a stop, a client that ended its side) its own GOAWAY and grace period have been and gone.
+        // Netty's default would hold the channel open for up to 30 s more waiting for streams, past
+        // the stop of the event loops, with the response bytes of those streams never released.
+        return new Http2ServerCodecs().initialSettings(settings).gracefulShutdownTimeoutMillis(0).build();
     }
 }

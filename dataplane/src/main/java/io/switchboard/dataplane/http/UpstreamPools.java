@@ -101,6 +101,9 @@ public final class UpstreamPools {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
                         .initialWindowSize(1 << 20))
+                // A pool closes its connections when its endpoint goes or the proxy stops: at once,
+                // not after Netty's 30 s wait for open streams (their requests have already failed over).
+                .gracefulShutdownTimeoutMillis(0)
                 .build();
         connect(backend, connectTimeout, codec, (ch, error) -> {
             if (error != null) {
