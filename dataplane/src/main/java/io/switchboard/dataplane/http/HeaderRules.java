@@ -64,15 +64,7 @@ final class HeaderRules {
             return;
         }
         if (connection) {
-            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
-                for (String token : value.split(",")) {
-                    String t = token.trim().toLowerCase(Locale.ROOT);
-                    // Host is end-to-end whatever Connection says: naming it there must not strip it.
-                    if (!t.isEmpty() && !(keepUpgrade && t.equals("upgrade")) && !t.equals("host")) {
-                        strip.add(t);
-                    }
-                }
-            }
+            addConnectionOptions(h, keepUpgrade, strip);
         }
         boolean teTrailers = keepTeTrailers && h.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
         String upgrade = keepUpgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
@@ -85,6 +77,26 @@ final class HeaderRules {
         if (upgrade != null) {
             h.set(HttpHeaderNames.UPGRADE, upgrade);
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+    }
+
+    /** Adds the fields a {@code Connection} header names (its options) to {@code strip}. */
+    private static void addConnectionOptions(HttpHeaders h, boolean keepUpgrade, List<CharSequence> strip) {
+        List<String> values = h.getAll(HttpHeaderNames.CONNECTION);
+        if (values.size() == 1 && (values.get(0).equalsIgnoreCase("keep-alive") || values.get(0).equalsIgnoreCase("close"))) {
+            // Nearly every message: the one option names a field stripped anyway (keep-alive) or none
+            // that exists (close); no token parsing needed.
+            strip.add(values.get(0).toLowerCase(Locale.ROOT));
+            return;
+        }
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String t = token.trim().toLowerCase(Locale.ROOT);
+                // Host is end-to-end whatever Connection says: naming it there must not strip it.
+                if (!t.isEmpty() && !(keepUpgrade && t.equals("upgrade")) && !t.equals("host")) {
+                    strip.add(t);
+                }
+            }
         }
     }
 

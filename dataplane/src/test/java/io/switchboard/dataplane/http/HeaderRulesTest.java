@@ -33,6 +33,16 @@ class HeaderRulesTest {
     }
 
     @Test
+    void aSingleKeepAliveOrCloseOptionStripsConnectionAndWhatItNames() {
+        HttpHeaders h = headers("Connection", "Keep-Alive", "Keep-Alive", "timeout=5", "X-A", "1");
+        HeaderRules.stripHopByHop(h, false, false);
+        assertThat(h.names()).containsExactly("X-A");
+        HttpHeaders c = headers("Connection", "close", "close", "odd", "X-A", "1");
+        HeaderRules.stripHopByHop(c, false, false);
+        assertThat(c.names()).containsExactly("X-A");
+    }
+
+    @Test
     void nettysHttp2ConversionFieldsAreStripped() {
         HttpHeaders h = headers("x-http2-stream-id", "3", "X-HTTP2-Scheme", "http", "x-id", "1");
         HeaderRules.stripHopByHop(h, false, false);
