@@ -130,7 +130,14 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // Indexed: a stream's try may start here and, failing at once, answer and end its stream.
         for (int i = 0; i < readThisBatch.size(); i++) {
-            readThisBatch.get(i).readBatchDone();
+            Http2ClientStream s = readThisBatch.get(i);
+            try {
+                s.readBatchDone();
+            } catch (RuntimeException e) {
+                // As for a frame: one stream's failure resets that stream; the batch goes on.
+                LOG.atWarn().addKeyValue("client", client).setCause(e).log("HTTP/2 stream failed");
+                s.reset(Http2Error.INTERNAL_ERROR);
+            }
         }
         readThisBatch.clear();
         flushNow();
