@@ -295,19 +295,29 @@ public final class ObjectStore {
                 keys.addAll(AddressClaims.of(ms.service(), nodePortAddresses).keySet());
             }
         }
-        Set<String> before = keys.isEmpty() ? wantsOf.remove(ref) : wantsOf.put(ref, keys);
+        // Immutable sets, replaced on change: nearly every address has one holder and every Service a
+        // few addresses, and a HashSet each was ~25 MB of a 50,000-Service store.
+        Set<String> before = keys.isEmpty() ? wantsOf.remove(ref) : wantsOf.put(ref, Set.copyOf(keys));
         if (before != null) {
             for (String k : before) {
                 if (!keys.contains(k)) {
-                    Set<ObjectRef> holders = wanting.get(k);
-                    holders.remove(ref);
+                    Set<ObjectRef> holders = without(wanting.get(k), ref);
                     if (holders.isEmpty()) {
                         wanting.remove(k);
+                    } else {
+                        wanting.put(k, holders);
                     }
                 }
             }
         }
-        keys.forEach(k -> wanting.computeIfAbsent(k, x -> new HashSet<>()).add(ref));
+        for (String k : keys) {
+            Set<ObjectRef> holders = wanting.get(k);
+            if (holders == null) {
+                wanting.put(k, Set.of(ref));
+            } else if (!holders.contains(ref)) {
+                wanting.put(k, with(holders, ref));
+            }
+        }
     }
 
     /** Oldest first; a Service without a creation time after every one with; then namespace/name. */
@@ -387,9 +397,11 @@ public final class ObjectStore {
             for (ServiceId id : servicesOf(d)) {
                 Map<ObjectRef, List<EndpointSlice>> bySource = slicesByService.get(id);
                 if (bySource != null) {
-                    bySource.remove(ref);
-                    if (bySource.isEmpty()) {
+                    Map<ObjectRef, List<EndpointSlice>> rest = without(bySource, ref);
+                    if (rest.isEmpty()) {
                         slicesByService.remove(id);
+                    } else {
+                        slicesByService.put(id, rest);
                     }
                 }
                 rebuildSlices(id);
@@ -407,7 +419,7 @@ public final class ObjectStore {
             Map<ServiceId, List<EndpointSlice>> grouped = new HashMap<>();
             ms.slices().forEach(s -> grouped.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s));
             grouped.forEach((id, list) -> {
-                slicesByService.computeIfAbsent(id, k -> new HashMap<>()).put(ref, list);
+                slicesByService.put(id, with(slicesByService.getOrDefault(id, Map.of()), ref, List.copyOf(list)));
                 rebuildSlices(id);
             });
         } else if (d.mapped() instanceof Mapped.Ignored ignored) {
@@ -423,7 +435,8 @@ public final class ObjectStore {
             return;
         }
         List<EndpointSlice> all = new ArrayList<>();
-        bySource.values().forEach(all::addAll);
+        // By source, as immutable maps have no fixed order: slices of one name keep one order.
+        (bySource.size() == 1 ? bySource : new TreeMap<>(bySource)).values().forEach(all::addAll);
         all.sort(Comparator.comparing(EndpointSlice::name));
         slices = slices.plus(id, List.copyOf(all));
     }
@@ -483,7 +496,7 @@ public final class ObjectStore {
             }
         }
         wanted.keySet().forEach(k -> claims.put(k, ref));
-        claimsOf.put(ref, new ArrayList<>(wanted.keySet()));
+        claimsOf.put(ref, List.copyOf(wanted.keySet()));
         return null;
     }
 
@@ -492,5 +505,40 @@ public final class ObjectStore {
         if (held != null) {
             held.forEach(k -> claims.remove(k, ref));
         }
+    }
+
+    // Copy-on-write helpers for the small immutable sets and maps above (most hold one element).
+
+    private static <T> Set<T> with(Set<T> set, T element) {
+        Set<T> out = new HashSet<>(set);
+        out.add(element);
+        return Set.copyOf(out);
+    }
+
+    private static <T> Set<T> without(Set<T> set, T element) {
+        if (!set.contains(element)) {
+            return set;
+        }
+        Set<T> out = new HashSet<>(set);
+        out.remove(element);
+        return Set.copyOf(out);
+    }
+
+    private static <K, V> Map<K, V> with(Map<K, V> map, K key, V value) {
+        if (map.isEmpty()) {
+            return Map.of(key, value);
+        }
+        Map<K, V> out = new HashMap<>(map);
+        out.put(key, value);
+        return Map.copyOf(out);
+    }
+
+    private static <K, V> Map<K, V> without(Map<K, V> map, K key) {
+        if (!map.containsKey(key)) {
+            return map;
+        }
+        Map<K, V> out = new HashMap<>(map);
+        out.remove(key);
+        return Map.copyOf(out);
     }
 }
