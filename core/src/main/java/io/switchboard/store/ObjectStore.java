@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,6 +72,8 @@ public final class ObjectStore {
     private final Map<ObjectRef, Set<String>> wantsOf = new HashMap<>();
     /** The address a Service was refused at its last decision, by the refused Service. */
     private final Map<ObjectRef, AddressConflict> conflicts = new HashMap<>();
+    /** Address claims by Service version (identity), for the length of one checkout. */
+    private final Map<Service, Map<String, String>> claimsCache = new IdentityHashMap<>();
     /** Services whose winning definition failed a cross-object check; retried at every checkout. */
     private final Set<ObjectRef> pending = new HashSet<>();
     /** Endpoint slices in effect, by Service and by the object that defined them. */
@@ -165,6 +168,7 @@ public final class ObjectStore {
         }
         dirty.clear();
         decideServices(serviceRefs);
+        claimsCache.clear();
         if (!modified && last != null) {
             return last;
         }
@@ -233,8 +237,7 @@ public final class ObjectStore {
      */
     private void decideServices(Set<ObjectRef> refs) {
         refs.forEach(this::indexWants);
-        List<ObjectRef> order = new ArrayList<>(sharingAddressesWith(refs));
-        order.sort(byAge());
+        List<ObjectRef> order = byAge(sharingAddressesWith(refs));
         for (ObjectRef ref : order) {
             release(ref);
         }
@@ -292,7 +295,7 @@ public final class ObjectStore {
         Set<String> keys = new HashSet<>();
         for (Definition d : new Definition[] {validWinner(ref), accepted.get(ref)}) {
             if (d != null && d.mapped() instanceof Mapped.OfService ms) {
-                keys.addAll(AddressClaims.of(ms.service(), nodePortAddresses).keySet());
+                keys.addAll(claimsOf(ms.service()).keySet());
             }
         }
         // Immutable sets, replaced on change: nearly every address has one holder and every Service a
@@ -320,10 +323,27 @@ public final class ObjectStore {
         }
     }
 
-    /** Oldest first; a Service without a creation time after every one with; then namespace/name. */
-    private Comparator<ObjectRef> byAge() {
-        return Comparator.comparing(this::created, Comparator.nullsLast(Comparator.<Instant>naturalOrder()))
-                .thenComparing(Comparator.naturalOrder());
+    /** A Service and its creation time, looked up once for sorting. */
+    private record Aged(Instant created, ObjectRef ref) {
+    }
+
+    private static final Comparator<Aged> OLDEST_FIRST = Comparator.comparing(Aged::created,
+            Comparator.nullsLast(Comparator.<Instant>naturalOrder())).thenComparing(Aged::ref);
+
+    /**
+     * Oldest first; a Service without a creation time after every one with; then namespace/name. Each
+     * creation time is looked up once, not at every comparison (two map lookups each, 1.6 million
+     * for 50,000 Services).
+     */
+    private List<ObjectRef> byAge(Set<ObjectRef> refs) {
+        List<Aged> aged = new ArrayList<>(refs.size());
+        for (ObjectRef ref : refs) {
+            aged.add(new Aged(created(ref), ref));
+        }
+        aged.sort(OLDEST_FIRST);
+        List<ObjectRef> out = new ArrayList<>(aged.size());
+        aged.forEach(a -> out.add(a.ref()));
+        return out;
     }
 
     /** The creation time of {@code ref}'s winning version, else of its version in effect. */
@@ -481,7 +501,7 @@ public final class ObjectStore {
      */
     private ValidationError claim(ObjectRef ref, Definition d) {
         Mapped.OfService ms = (Mapped.OfService) d.mapped();
-        Map<String, String> wanted = AddressClaims.of(ms.service(), nodePortAddresses);
+        Map<String, String> wanted = claimsOf(ms.service());
         for (var w : wanted.entrySet()) {
             ObjectRef holder = claims.get(w.getKey());
             if (holder != null && !holder.equals(ref)) {
@@ -498,6 +518,15 @@ public final class ObjectStore {
         wanted.keySet().forEach(k -> claims.put(k, ref));
         claimsOf.put(ref, List.copyOf(wanted.keySet()));
         return null;
+    }
+
+    /**
+     * The address claims of {@code svc}, worked out once per checkout: a Service being decided needs
+     * them three times (its wants before and after, its claim), and sharing one set of keys keeps
+     * one copy of each key string in the indexes.
+     */
+    private Map<String, String> claimsOf(Service svc) {
+        return claimsCache.computeIfAbsent(svc, s -> AddressClaims.of(s, nodePortAddresses));
     }
 
     private void release(ObjectRef ref) {
