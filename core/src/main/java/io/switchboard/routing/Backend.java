@@ -7,7 +7,6 @@ import io.switchboard.scheduler.Destination;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -47,17 +46,19 @@ public final class Backend implements Destination {
     /** Connections (requests in flight, on HTTP ports) other fleet members have open to this endpoint. */
     private volatile int remote;
     private final AtomicInteger inactive = new AtomicInteger();
-    private final LongAdder connections = new LongAdder();
-    private final LongAdder bytesToEndpoint = new LongAdder();
-    private final LongAdder bytesFromEndpoint = new LongAdder();
-    private final LongAdder connectFailures = new LongAdder();
-    private final LongAdder datagramsToEndpoint = new LongAdder();
-    private final LongAdder datagramsFromEndpoint = new LongAdder();
+    // Indexes into the counters, which are made at their first count (an idle endpoint has none).
+    private static final int CONNECTIONS = 0;
+    private static final int BYTES_TO_ENDPOINT = 1;
+    private static final int BYTES_FROM_ENDPOINT = 2;
+    private static final int CONNECT_FAILURES = 3;
+    private static final int DATAGRAMS_TO_ENDPOINT = 4;
+    private static final int DATAGRAMS_FROM_ENDPOINT = 5;
+    private static final int RECOVERIES = 6;
+    private final LazyAdders counters = new LazyAdders(7);
 
     private final RequestStats requests = new RequestStats();
     private final OutlierEjection outliers = new OutlierEjection();
     private final ConnectHoldDown connectHoldDown = new ConnectHoldDown();
-    private final LongAdder recoveries = new LongAdder();
     /** Peak-EWMA latency in nanoseconds and when it was last updated; races only blur an estimate. */
     private volatile double latencyEwma;
     private volatile long latencyStamp;
@@ -207,7 +208,7 @@ public final class Backend implements Destination {
 
     /** How many hold-downs a probe or check ended before their time. */
     public long recoveredCount() {
-        return recoveries.sum();
+        return counters.sum(RECOVERIES);
     }
 
     /**
@@ -276,7 +277,7 @@ public final class Backend implements Destination {
     /** A connection to this endpoint was established. */
     public void connectionOpened() {
         active.incrementAndGet();
-        connections.increment();
+        counters.increment(CONNECTIONS);
         connectHoldDown.succeeded();
     }
 
@@ -293,39 +294,39 @@ public final class Backend implements Destination {
 
     /** Bytes relayed from the client to this endpoint. */
     public void addBytesToEndpoint(long n) {
-        bytesToEndpoint.add(n);
+        counters.add(BYTES_TO_ENDPOINT, n);
     }
 
     /** Bytes relayed from this endpoint to the client. */
     public void addBytesFromEndpoint(long n) {
-        bytesFromEndpoint.add(n);
+        counters.add(BYTES_FROM_ENDPOINT, n);
     }
 
     /** A datagram of {@code bytes} went to this endpoint. */
     public void datagramToEndpoint(int bytes) {
-        datagramsToEndpoint.increment();
-        bytesToEndpoint.add(bytes);
+        counters.increment(DATAGRAMS_TO_ENDPOINT);
+        counters.add(BYTES_TO_ENDPOINT, bytes);
     }
 
     /** A datagram of {@code bytes} came from this endpoint. */
     public void datagramFromEndpoint(int bytes) {
-        datagramsFromEndpoint.increment();
-        bytesFromEndpoint.add(bytes);
+        counters.increment(DATAGRAMS_FROM_ENDPOINT);
+        counters.add(BYTES_FROM_ENDPOINT, bytes);
     }
 
     /** Datagrams relayed to the endpoint. */
     public long datagramsToEndpoint() {
-        return datagramsToEndpoint.sum();
+        return counters.sum(DATAGRAMS_TO_ENDPOINT);
     }
 
     /** Datagrams relayed from the endpoint. */
     public long datagramsFromEndpoint() {
-        return datagramsFromEndpoint.sum();
+        return counters.sum(DATAGRAMS_FROM_ENDPOINT);
     }
 
     /** A connect to this endpoint failed: it is held down as {@link ConnectHoldDown} decides. */
     public void connectFailed(long baseBackoffNanos) {
-        connectFailures.increment();
+        counters.increment(CONNECT_FAILURES);
         holdDown(nanoTime.getAsLong() + connectHoldDown.failed(baseBackoffNanos), DownReason.CONNECTS);
     }
 
@@ -381,7 +382,7 @@ public final class Backend implements Destination {
             return false;
         }
         downUntilNanos = nanoTime.getAsLong();
-        recoveries.increment();
+        counters.increment(RECOVERIES);
         return true;
     }
 
@@ -396,22 +397,22 @@ public final class Backend implements Destination {
 
     /** Connections ever established. */
     public long totalConnections() {
-        return connections.sum();
+        return counters.sum(CONNECTIONS);
     }
 
     /** Bytes relayed to the endpoint. */
     public long bytesToEndpoint() {
-        return bytesToEndpoint.sum();
+        return counters.sum(BYTES_TO_ENDPOINT);
     }
 
     /** Bytes relayed from the endpoint. */
     public long bytesFromEndpoint() {
-        return bytesFromEndpoint.sum();
+        return counters.sum(BYTES_FROM_ENDPOINT);
     }
 
     /** Failed connect attempts. */
     public long connectFailures() {
-        return connectFailures.sum();
+        return counters.sum(CONNECT_FAILURES);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.switchboard.routing;
 
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters for one Service port that must survive endpoint changes: connections rejected for want
@@ -9,30 +8,34 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ServicePortStats {
 
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder sourceDenied = new LongAdder();
-    private final LongAdder retries = new LongAdder();
-    private final LongAdder connections = new LongAdder();
-    private final LongAdder connectFailures = new LongAdder();
-    private final LongAdder bytesToEndpoints = new LongAdder();
-    private final LongAdder bytesFromEndpoints = new LongAdder();
-    private final LongAdder datagramsToEndpoints = new LongAdder();
-    private final LongAdder datagramsFromEndpoints = new LongAdder();
-    private final LongAdder datagramsDropped = new LongAdder();
-    private final LongAdder flowsCreated = new LongAdder();
-    private final LongAdder flowsExpired = new LongAdder();
-    private final LongAdder flowsEvicted = new LongAdder();
-    private final LongAdder flowsReconciled = new LongAdder();
-    private final LongAdder flowsFlushed = new LongAdder();
+    // Indexes into the counters, which are made at their first count (most never count).
+    private static final int REJECTED = 0;
+    private static final int SOURCE_DENIED = 1;
+    private static final int RETRIES = 2;
+    private static final int CONNECTIONS = 3;
+    private static final int CONNECT_FAILURES = 4;
+    private static final int BYTES_TO_ENDPOINTS = 5;
+    private static final int BYTES_FROM_ENDPOINTS = 6;
+    private static final int DATAGRAMS_TO_ENDPOINTS = 7;
+    private static final int DATAGRAMS_FROM_ENDPOINTS = 8;
+    private static final int DATAGRAMS_DROPPED = 9;
+    private static final int FLOWS_CREATED = 10;
+    private static final int FLOWS_EXPIRED = 11;
+    private static final int FLOWS_EVICTED = 12;
+    private static final int FLOWS_RECONCILED = 13;
+    private static final int FLOWS_FLUSHED = 14;
+    private static final int EJECTIONS = 15;
+
+    private final LazyAdders counters = new LazyAdders(16);
     private final RequestStats requests = new RequestStats();
-    private final LongAdder ejections = new LongAdder();
-    private final RetryBudget retryBudget = new RetryBudget();
+    /** Made at the first HTTP request: 30 slots of window that an L4 port never uses. */
+    private volatile RetryBudget retryBudget;
     /** Endpoints removed from the Service port while connections to them were open. */
     private final java.util.Set<Backend> retained = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A connection was reset because no endpoint could take it. */
     public void rejected() {
-        rejected.increment();
+        counters.increment(REJECTED);
     }
 
     /**
@@ -40,37 +43,37 @@ public final class ServicePortStats {
      * outside its {@code loadBalancerSourceRanges} and was refused.
      */
     public void sourceDenied() {
-        sourceDenied.increment();
+        counters.increment(SOURCE_DENIED);
     }
 
     /** Connections and flow-opening datagrams refused by {@code loadBalancerSourceRanges}. */
     public long sourceDeniedCount() {
-        return sourceDenied.sum();
+        return counters.sum(SOURCE_DENIED);
     }
 
     /** A connection tried another endpoint after a failed connect. */
     public void retried() {
-        retries.increment();
+        counters.increment(RETRIES);
     }
 
     /** A connection reached an endpoint. */
     public void connected() {
-        connections.increment();
+        counters.increment(CONNECTIONS);
     }
 
     /** A connect attempt failed. */
     public void connectFailed() {
-        connectFailures.increment();
+        counters.increment(CONNECT_FAILURES);
     }
 
     /** Bytes relayed from clients to endpoints. */
     public void addBytesToEndpoints(long n) {
-        bytesToEndpoints.add(n);
+        counters.add(BYTES_TO_ENDPOINTS, n);
     }
 
     /** Bytes relayed from endpoints to clients. */
     public void addBytesFromEndpoints(long n) {
-        bytesFromEndpoints.add(n);
+        counters.add(BYTES_FROM_ENDPOINTS, n);
     }
 
     /** HTTP request counters of this Service port. */
@@ -80,7 +83,7 @@ public final class ServicePortStats {
 
     /** Outlier detection ejected one of this port's endpoints. */
     public void ejected() {
-        ejections.increment();
+        counters.increment(EJECTIONS);
     }
 
     /** Keeps a removed endpoint in view while its connections are open. */
@@ -99,108 +102,117 @@ public final class ServicePortStats {
 
     /** The retry budget of this Service port's HTTP requests. */
     public RetryBudget retryBudget() {
-        return retryBudget;
+        RetryBudget b = retryBudget;
+        if (b == null) {
+            synchronized (this) {
+                b = retryBudget;
+                if (b == null) {
+                    retryBudget = b = new RetryBudget();
+                }
+            }
+        }
+        return b;
     }
 
     public long ejectionCount() {
-        return ejections.sum();
+        return counters.sum(EJECTIONS);
     }
 
     /** A datagram of {@code bytes} went to an endpoint. */
     public void datagramToEndpoint(int bytes) {
-        datagramsToEndpoints.increment();
-        bytesToEndpoints.add(bytes);
+        counters.increment(DATAGRAMS_TO_ENDPOINTS);
+        counters.add(BYTES_TO_ENDPOINTS, bytes);
     }
 
     /** A datagram of {@code bytes} came back from an endpoint. */
     public void datagramFromEndpoint(int bytes) {
-        datagramsFromEndpoints.increment();
-        bytesFromEndpoints.add(bytes);
+        counters.increment(DATAGRAMS_FROM_ENDPOINTS);
+        counters.add(BYTES_FROM_ENDPOINTS, bytes);
     }
 
     /** A datagram was dropped: no endpoint could take its flow, or a queue was full. */
     public void datagramDropped() {
-        datagramsDropped.increment();
+        counters.increment(DATAGRAMS_DROPPED);
     }
 
     /** A UDP flow began. */
     public void flowCreated() {
-        flowsCreated.increment();
+        counters.increment(FLOWS_CREATED);
     }
 
     /** A UDP flow ended after its timeout. */
     public void flowExpired() {
-        flowsExpired.increment();
+        counters.increment(FLOWS_EXPIRED);
     }
 
     /** A UDP flow was evicted to keep the flow table within its bound. */
     public void flowEvicted() {
-        flowsEvicted.increment();
+        counters.increment(FLOWS_EVICTED);
     }
 
     /** A UDP flow was removed because its endpoint is no longer usable. */
     public void flowReconciled() {
-        flowsReconciled.increment();
+        counters.increment(FLOWS_RECONCILED);
     }
 
     /** A UDP flow was removed by an operator. */
     public void flowFlushed() {
-        flowsFlushed.increment();
+        counters.increment(FLOWS_FLUSHED);
     }
 
     public long datagramsToEndpoints() {
-        return datagramsToEndpoints.sum();
+        return counters.sum(DATAGRAMS_TO_ENDPOINTS);
     }
 
     public long datagramsFromEndpoints() {
-        return datagramsFromEndpoints.sum();
+        return counters.sum(DATAGRAMS_FROM_ENDPOINTS);
     }
 
     public long datagramsDropped() {
-        return datagramsDropped.sum();
+        return counters.sum(DATAGRAMS_DROPPED);
     }
 
     public long flowsCreated() {
-        return flowsCreated.sum();
+        return counters.sum(FLOWS_CREATED);
     }
 
     public long flowsExpired() {
-        return flowsExpired.sum();
+        return counters.sum(FLOWS_EXPIRED);
     }
 
     public long flowsEvicted() {
-        return flowsEvicted.sum();
+        return counters.sum(FLOWS_EVICTED);
     }
 
     public long flowsReconciled() {
-        return flowsReconciled.sum();
+        return counters.sum(FLOWS_RECONCILED);
     }
 
     public long flowsFlushed() {
-        return flowsFlushed.sum();
+        return counters.sum(FLOWS_FLUSHED);
     }
 
     public long rejectedCount() {
-        return rejected.sum();
+        return counters.sum(REJECTED);
     }
 
     public long retryCount() {
-        return retries.sum();
+        return counters.sum(RETRIES);
     }
 
     public long connectionCount() {
-        return connections.sum();
+        return counters.sum(CONNECTIONS);
     }
 
     public long connectFailureCount() {
-        return connectFailures.sum();
+        return counters.sum(CONNECT_FAILURES);
     }
 
     public long bytesToEndpoints() {
-        return bytesToEndpoints.sum();
+        return counters.sum(BYTES_TO_ENDPOINTS);
     }
 
     public long bytesFromEndpoints() {
-        return bytesFromEndpoints.sum();
+        return counters.sum(BYTES_FROM_ENDPOINTS);
     }
 }

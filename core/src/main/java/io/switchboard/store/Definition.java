@@ -40,6 +40,20 @@ public record Definition(ObjectRef ref, Slot slot, Mapped mapped, List<Validatio
             Objects.requireNonNull(location, "location");
         }
 
+        // Written out rather than generated: generated record methods run through method handles that
+        // are slow until compiled, and a first load of 50,000 Services compares and hashes these keys
+        // millions of times in its first seconds. The hash is the generated one (31 * h + each component).
+        @Override
+        public boolean equals(Object other) {
+            return this == other || other instanceof Slot o && index == o.index && source.equals(o.source)
+                    && location.equals(o.location);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * source.hashCode() + location.hashCode()) + Integer.hashCode(index);
+        }
+
         @Override
         public int compareTo(Slot o) {
             int c = source.compareTo(o.source);

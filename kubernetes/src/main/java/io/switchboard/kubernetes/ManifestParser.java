@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,11 +85,42 @@ public final class ManifestParser {
      * over so far are to be dropped, as a syntax error anywhere rejects the whole file.
      */
     public static ValidationError parse(Origin file, String text, Consumer<ManifestDocument> sink) {
-        try (JsonParser p = YAML.createParser(text)) {
+        // Documents in the plain YAML generated manifests are written in take the fast reader; from the
+        // first that needs more, the full parser reads the rest (anchors do not cross documents).
+        int pos = 0;
+        int line = 1;
+        while (pos < text.length()) {
+            PlainYamlReader.Document d = PlainYamlReader.read(text, pos, line);
+            if (d == null || d.to() <= pos) {
+                return parseFully(file, text, pos, line, sink);
+            }
+            if (d.root() != null) {
+                expand(file, d.line(), d.root(), LineIndex.of(text, d.from(), d.to(), d.line()), sink);
+            }
+            pos = d.to();
+            line = d.nextLine();
+        }
+        return null;
+    }
+
+    /** Parses all of {@code text} with the full YAML parser (tests compare the fast reader with it). */
+    static ValidationError parseFully(Origin file, String text, Consumer<ManifestDocument> sink) {
+        return parseFully(file, text, 0, 1, sink);
+    }
+
+    /**
+     * Parses {@code text} from {@code offset}, the start of line {@code firstLine}, with the full
+     * YAML parser; lines and offsets it reports are made the file's.
+     */
+    private static ValidationError parseFully(Origin file, String text, int offset, int firstLine,
+                                              Consumer<ManifestDocument> sink) {
+        int lines = firstLine - 1;
+        // A reader skipping to the offset: a substring would copy the rest of the file.
+        try (StringReader reader = new StringReader(text); JsonParser p = YAML.createParser(skipped(reader, offset))) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 JsonLocation start = p.currentTokenLocation();
-                int line = start.getLineNr();
+                int line = start.getLineNr() + lines;
                 JsonNode root = new DocumentReader((YAMLParser) p).read(t);
                 if (root == null || root.isNull() || root.isMissingNode()) {
                     continue;
@@ -98,18 +130,27 @@ public final class ManifestParser {
                             "a document must be a mapping (a Kubernetes object), found " + root.getNodeType());
                 }
                 // Lines are worked out from the start of the document's first line, only if an error needs them.
-                int from = (int) Math.max(0, start.getCharOffset() - (start.getColumnNr() - 1));
-                int to = (int) p.currentLocation().getCharOffset();
-                expand(file, line, (ObjectNode) root, LineIndex.of(text, from, to < 0 ? text.length() : to, line), sink);
+                int from = offset + (int) Math.max(0, start.getCharOffset() - (start.getColumnNr() - 1));
+                long end = p.currentLocation().getCharOffset();
+                int to = end < 0 ? text.length() : offset + (int) end;
+                expand(file, line, (ObjectNode) root, LineIndex.of(text, from, to, line), sink);
             }
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
-            return new ValidationError(file.atLine(loc == null ? 0 : loc.getLineNr()), null, "",
-                    "invalid YAML: " + oneLine(e.getOriginalMessage()));
+            return new ValidationError(file.atLine(loc == null || loc.getLineNr() <= 0 ? 0 : loc.getLineNr() + lines),
+                    null, "", "invalid YAML: " + oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
             return new ValidationError(file, null, "", "cannot read: " + e.getMessage());
         }
         return null;
+    }
+
+    private static StringReader skipped(StringReader reader, int chars) throws IOException {
+        long skipped = reader.skip(chars);
+        if (skipped != chars) {
+            throw new IOException("could not skip to offset " + chars + " (skipped " + skipped + ")");
+        }
+        return reader;
     }
 
     /** SnakeYAML's messages quote the source with a caret over several lines; keep the sentences only. */

@@ -57,6 +57,8 @@ public final class Switchboard implements ProxyState, AutoCloseable {
     private final SyncMetrics syncMetrics = new SyncMetrics();
     private final AdminServer admin;
     private final CountDownLatch firstSync = new CountDownLatch(1);
+    /** Sync thread only. */
+    private final HeapTrim heapTrim = new HeapTrim();
     private final AtomicReference<SyncStatus> status = new AtomicReference<>(SyncStatus.NONE);
     private final AtomicLong syncs = new AtomicLong();
     private final List<SyncListener> listeners = new ArrayList<>();
@@ -304,6 +306,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         if (ready) {
             firstSync.countDown();
         }
+        heapTrim.afterSync(ready);
     }
 
     /** Logs configuration errors when they change, not at every poll. */
