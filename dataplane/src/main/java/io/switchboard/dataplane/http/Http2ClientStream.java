@@ -93,10 +93,6 @@ final class Http2ClientStream implements Downstream {
         }
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     /** The stream's writability changed: resume reading the endpoint if the client can take more. */
     void writabilityChanged() {
         if (exchange != null && isWritable()) {
