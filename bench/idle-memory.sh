@@ -3,7 +3,8 @@
 # 5,000; each proxy holds two descriptors per connection under this machine's 20,000 open-file cap)
 # through HAProxy (mode tcp) and through Switchboard (L4), each with one thread, to the same demo
 # endpoint. Each connection says hello and reads the endpoint's answer before it counts; then the
-# proxy's resident memory (VmRSS) is read, SETTLE seconds later, and compared with before.
+# proxy's resident memory (VmRSS) is read, SETTLE seconds later (the lowest of READINGS readings a
+# second apart), and compared with before.
 # Switchboard runs through the launcher (./switchboard) with its JVM flags. Stops everything by PID.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -53,6 +54,18 @@ wait_port 127.0.0.1 18190; wait_port 127.0.0.100 8090; wait_port 127.0.0.101 809
 declare -A TARGET=([haproxy]=127.0.0.101 [switchboard]=127.0.0.100)
 declare -A PID=([haproxy]="$(cat "$WORK/haproxy.pid")" [switchboard]="$(cat "$WORK/switchboard.pid")")
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# The lowest of READINGS readings a second apart: a reading taken while the JVM holds heap it has not
+# yet given back (before its periodic GC) would count that heap as per connection.
+READINGS="${READINGS:-8}"
+steady_rss_kib() {
+  local low="" v i
+  for i in $(seq "$READINGS"); do
+    v=$(rss_kib "$1")
+    if [ -z "$low" ] || [ "$v" -lt "$low" ]; then low=$v; fi
+    sleep 1
+  done
+  echo "$low"
+}
 
 # One warm-up round per proxy, so first-use allocations (buffers, JIT) are not counted as per connection.
 for t in haproxy switchboard; do
@@ -61,7 +74,7 @@ done
 sleep "$SETTLE"
 declare -A BEFORE AFTER
 for t in haproxy switchboard; do
-  BEFORE[$t]=$(rss_kib "${PID[$t]}")
+  BEFORE[$t]=$(steady_rss_kib "${PID[$t]}")
   fifo="$WORK/hold-$t"; mkfifo "$fifo"
   "$PYTHON" "$BENCH_DIR/py/idle_connections.py" "${TARGET[$t]}" 8090 "$CONNS" <"$fifo" >"$WORK/clients-$t.out" &
   client=$!
@@ -73,7 +86,7 @@ for t in haproxy switchboard; do
     sleep 0.5
   done
   sleep "$SETTLE"
-  AFTER[$t]=$(rss_kib "${PID[$t]}")
+  AFTER[$t]=$(steady_rss_kib "${PID[$t]}")
   exec 3>&-
   wait "$client"
   sleep "$SETTLE"
