@@ -45,17 +45,7 @@ spec:
   clusterIP: 127.0.0.100
   ports: [{name: grpc, port: 8084, targetPort: grpc, appProtocol: grpc}]
 YAML
-  for p in "${PORTS[@]}"; do
-    cat <<YAML
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: grpc-bench-$p, namespace: default, labels: {kubernetes.io/service-name: grpc-bench}}
-addressType: IPv4
-ports: [{name: grpc, port: $p}]
-endpoints: [{addresses: [127.0.0.1]}]
-YAML
-  done
+  endpoint_slices grpc-bench grpc "${PORTS[@]}"
 } >"$WORK/manifests/grpc.yaml"
 start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
   --admin 127.0.0.1:19907

@@ -30,17 +30,7 @@ spec:
   clusterIP: 127.0.0.100
   ports: [{name: http, port: 8082, targetPort: http, appProtocol: http}]
 YAML
-  for p in 18181 18182 18183; do
-    cat <<YAML
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: h2-bench-$p, namespace: default, labels: {kubernetes.io/service-name: h2-bench}}
-addressType: IPv4
-ports: [{name: http, port: $p}]
-endpoints: [{addresses: [127.0.0.1]}]
-YAML
-  done
+  endpoint_slices h2-bench http 18181 18182 18183
 } >"$WORK/manifests/h2.yaml"
 start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
   --admin 127.0.0.1:19905

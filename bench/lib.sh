@@ -100,6 +100,21 @@ ms() {  # ms DURATION: a wrk duration (850.00us, 1.20ms, 2.01s) in milliseconds
     else print "-" }'
 }
 
+endpoint_slices() {  # endpoint_slices SERVICE PORT_NAME PORT...: one EndpointSlice per port, each to 127.0.0.1:PORT
+  local service="$1" name="$2" port; shift 2
+  for port in "$@"; do
+    cat <<YAML
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $service-$port, namespace: default, labels: {kubernetes.io/service-name: $service}}
+addressType: IPv4
+ports: [{name: $name, port: $port}]
+endpoints: [{addresses: [127.0.0.1]}]
+YAML
+  done
+}
+
 nginx_endpoints() {  # nginx_endpoints NAME PORT...: one nginx worker answering "ok" on each 127.0.0.1:PORT
   local dir="$WORK/$1" listens="" port; shift
   for port in "$@"; do listens+="listen 127.0.0.1:$port reuseport backlog=4096; "; done

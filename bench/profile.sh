@@ -32,19 +32,7 @@ spec:
   clusterIP: 127.0.0.101
   ports: [{name: tcp, port: 8080, targetPort: 18181}]
 YAML
-for svc in web l4; do
-  for p in 18181 18182; do
-    cat >>"$WORK/manifests/profile.yaml" <<YAML
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: $svc-$p, namespace: default, labels: {kubernetes.io/service-name: $svc}}
-addressType: IPv4
-ports: [{name: $( [ $svc = web ] && echo http || echo tcp ), port: $p}]
-endpoints: [{addresses: [127.0.0.1]}]
-YAML
-  done
-done
+{ endpoint_slices web http 18181 18182; endpoint_slices l4 tcp 18181 18182; } >>"$WORK/manifests/profile.yaml"
 # JDK 17's profile settings sample Java stacks every 10 or 20 ms; every millisecond gives a picture
 # worth reading from one short load.
 jdk_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
