@@ -213,8 +213,7 @@ public final class ManifestLoader {
     /** Why a path named like a manifest is not read (a directory, a link that leads nowhere, a FIFO), or null. */
     static String skippedBecause(Path p) {
         String name = p.getFileName().toString();
-        if (name.startsWith(".") || !(name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))
-                || Files.isRegularFile(p)) {
+        if (!isManifestName(name) || Files.isRegularFile(p)) {
             return null;
         }
         if (Files.isDirectory(p)) {
@@ -228,9 +227,12 @@ public final class ManifestLoader {
 
     /** YAML and JSON files, skipping hidden files and editor backups. */
     public static boolean isManifest(Path p) {
-        String name = p.getFileName().toString();
-        return !name.startsWith(".") && Files.isRegularFile(p)
-                && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
+        return isManifestName(p.getFileName().toString()) && Files.isRegularFile(p);
+    }
+
+    /** Whether a file of this name is read: YAML or JSON, not hidden (editor backups and temporary files are). */
+    public static boolean isManifestName(String name) {
+        return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
     }
 
     /**

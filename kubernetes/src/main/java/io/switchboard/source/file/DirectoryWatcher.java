@@ -6,30 +6,41 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls back when anything changes in a directory (or in the directory of a watched file), through
- * the platform's file watch (inotify on Linux). It only signals; the sync loop's periodic run is the
- * fallback that catches what a watch misses (network file systems, a directory created later).
+ * Calls back when a name that matters changes in a directory (or in the directory of a watched
+ * file), through the platform's file watch (inotify on Linux). Changes to other names are dropped
+ * here: a tool that writes a hidden temporary file and renames it into place would otherwise start
+ * a sync for the temporary file, and the rename, arriving within the sync loop's minimum interval,
+ * would wait that interval out. A lost event (overflow) always calls back. It only signals; the sync
+ * loop's periodic run is the fallback that catches what a watch misses (network file systems, a
+ * directory created later).
  */
 public final class DirectoryWatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryWatcher.class);
 
     private final Path directory;
+    private final Predicate<Path> matters;
     private final Runnable onChange;
     private WatchService watch;
     private Thread thread;
 
-    /** A watcher of {@code path} (a directory or a file) that calls {@code onChange}. */
-    public DirectoryWatcher(Path path, Runnable onChange) {
+    /**
+     * A watcher of {@code path} (a directory or a file) that calls {@code onChange} when a name in
+     * the directory for which {@code matters} holds is created, modified or deleted.
+     */
+    public DirectoryWatcher(Path path, Predicate<Path> matters, Runnable onChange) {
         Path abs = path.toAbsolutePath();
         this.directory = Files.isDirectory(abs) ? abs : abs.getParent();
+        this.matters = Objects.requireNonNull(matters, "matters");
         this.onChange = Objects.requireNonNull(onChange, "onChange");
     }
 
@@ -57,13 +68,23 @@ public final class DirectoryWatcher implements AutoCloseable {
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             }
-            key.pollEvents();
-            onChange.run();
+            if (anyMatters(key)) {
+                onChange.run();
+            }
             if (!key.reset()) {
                 LOG.atWarn().addKeyValue("directory", directory).log("watched directory went away; polling only");
                 return;
             }
         }
+    }
+
+    private boolean anyMatters(WatchKey key) {
+        boolean any = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            // Every event is polled, even after one matched, so none is left for the next take.
+            any |= !(event.context() instanceof Path name) || matters.test(name);
+        }
+        return any;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.switchboard.kubernetes.ManifestLoader;
 import io.switchboard.kubernetes.ResourceMapper;
 import io.switchboard.store.ObjectStore;
 import io.switchboard.store.Source;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -40,8 +41,26 @@ public final class ManifestSource implements Source {
     @Override
     public void start(Runnable onChange) {
         loader.onParsed(onChange);
-        watcher = new DirectoryWatcher(root, onChange);
+        watcher = new DirectoryWatcher(root, this::matters, onChange);
         watcher.start();
+    }
+
+    /**
+     * Whether a change to {@code name} in the watched directory can change what is read: a manifest
+     * name the loader reads (the file itself when the root is one file), or a name starting with
+     * {@code ..}, which is how Kubernetes swaps a mounted ConfigMap's files in at once (the visible
+     * names are links through {@code ..data}, and only {@code ..data} changes).
+     */
+    boolean matters(Path name) {
+        String n = name.toString();
+        if (n.startsWith("..")) {
+            return true;
+        }
+        Path file = root.getFileName();
+        if (file != null && !Files.isDirectory(root)) {
+            return name.equals(file);
+        }
+        return ManifestLoader.isManifestName(n);
     }
 
     @Override
