@@ -59,13 +59,21 @@ start nginx nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g "daemon off;"
 wait_udp 127.0.0.100 5400; wait_udp 127.0.0.102 5400
 
 declare -A TARGET=([direct]=127.0.0.1:15400 [nginx]=127.0.0.102:5400 [switchboard]=127.0.0.100:5400)
-declare -A PPS LOSSW LOSSR
+declare -A PPS LOSSW LOSSR CPU_US PID=([nginx]="$(cat "$WORK/nginx.pid")" [switchboard]="$(cat "$WORK/switchboard.pid")")
 for t in direct nginx switchboard; do
   "${LOAD[@]}" window "${TARGET[$t]}" "$CLIENTS" 5 "$PAYLOAD" "$WINDOW" >/dev/null   # warm-up
 done
 for t in direct nginx switchboard; do
+  cpu0=0; [ -n "${PID[$t]:-}" ] && cpu0=$(cpu_ms "${PID[$t]}")
   out=$("${LOAD[@]}" window "${TARGET[$t]}" "$CLIENTS" "$DURATION" "$PAYLOAD" "$WINDOW")
   PPS[$t]=$(sed -E 's/.*received_pps=([0-9]+).*/\1/' <<<"$out")
+  # Proxy CPU (its process and children) per echoed datagram, which it relayed twice: there and back.
+  if [ -n "${PID[$t]:-}" ]; then
+    received=$(sed -E 's/.*received=([0-9]+).*/\1/' <<<"$out")
+    CPU_US[$t]=$(awk -v c=$(($(cpu_ms "${PID[$t]}") - cpu0)) -v n="$received" 'BEGIN {printf "%.2f", (n > 0 ? c * 1000 / n : 0)}')
+  else
+    CPU_US[$t]="-"
+  fi
   LOSSW[$t]=$(sed -E 's/.*loss=([0-9.]+)%.*/\1/' <<<"$out")
   out=$("${LOAD[@]}" rate "${TARGET[$t]}" "$CLIENTS" "$DURATION" "$PAYLOAD" "$RATE")
   LOSSR[$t]=$(sed -E 's/.*loss=([0-9.]+)%.*/\1/' <<<"$out")
@@ -77,10 +85,13 @@ echo "machine: $(machine); $(nginx -v 2>&1); proxies with $WORKERS thread/worker
 printf "%-44s %12s %12s %12s %10s %10s\n" "metric" "direct" "nginx" "switchboard" "sb/direct" "sb/nginx"
 printf "%-44s %12s %12s %12s %10s %10s\n" "echoed datagrams/s (window $WINDOW per client)" "${PPS[direct]}" "${PPS[nginx]}" \
   "${PPS[switchboard]}" "$(ratio "${PPS[switchboard]}" "${PPS[direct]}")" "$(ratio "${PPS[switchboard]}" "${PPS[nginx]}")"
+printf "%-44s %12s %12s %12s %10s %10s\n" "proxy CPU us per echoed datagram" "-" "${CPU_US[nginx]}" "${CPU_US[switchboard]}" \
+  "" "$(ratio "${CPU_US[switchboard]}" "${CPU_US[nginx]}")"
 printf "%-44s %11s%% %11s%% %11s%%\n" "loss, closed loop" "${LOSSW[direct]}" "${LOSSW[nginx]}" "${LOSSW[switchboard]}"
 printf "%-44s %11s%% %11s%% %11s%%\n" "loss at $RATE datagrams/s offered" "${LOSSR[direct]}" "${LOSSR[nginx]}" "${LOSSR[switchboard]}"
 for t in direct nginx switchboard; do
   result "echoed datagrams/s (closed loop)" "$t" "${PPS[$t]}" "datagrams/s"
+  [ "$t" = direct ] || result "proxy CPU per echoed datagram (closed loop)" "$t" "${CPU_US[$t]}" "us"
   result "loss, closed loop" "$t" "${LOSSW[$t]}" "%"
   result "loss at $RATE/s offered" "$t" "${LOSSR[$t]}" "%"
 done
