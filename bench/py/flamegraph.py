@@ -30,7 +30,7 @@ def samples(recording, thread):
             continue
         frames = re.findall(r"^\s+([\w.$<>/]+)\(", event, re.M)
         if frames:
-            yield [short(f) for f in reversed(frames)]
+            yield list(reversed(frames))
 
 
 def short(frame):
@@ -69,9 +69,8 @@ def draw(root, out, title):
     fig, ax = plt.subplots(figsize=(16, max(4, 0.22 * (depth[0] + 2))))
     palette = ["#e8743b", "#f2a65a", "#eac435", "#d9573b", "#f0b67f"]
     for x, level, w, name in rects:
-        color = "#7fb3d5" if name.startswith(("Exchange", "Http2Client", "Http1", "HeaderRules", "Tcp", "Relay",
-                                              "Upstream", "Http2Frames", "Endpoint", "Backend")) \
-            else palette[sum(map(ord, name)) % len(palette)]
+        color = "#7fb3d5" if name.startswith("io.switchboard.") else palette[sum(map(ord, name)) % len(palette)]
+        name = short(name)
         ax.add_patch(plt.Rectangle((x, level), w, 0.95, facecolor=color, edgecolor="white", linewidth=0.3))
         if w > 0.04:
             label = f"{name} {100 * w:.0f}%"
@@ -94,7 +93,7 @@ def main():
     if not stacks:
         sys.exit(f"no execution samples of threads named *{thread}* in {recording}")
     draw(tree(stacks), out, title)
-    self_time = collections.Counter(s[-1] for s in stacks)
+    self_time = collections.Counter(short(s[-1]) for s in stacks)
     print(f"{len(stacks)} samples; top frames by self time:")
     for name, n in self_time.most_common(12):
         print(f"  {100 * n / len(stacks):5.1f}%  {name}")
