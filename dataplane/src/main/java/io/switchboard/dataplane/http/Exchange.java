@@ -121,6 +121,10 @@ final class Exchange {
             full.release();
             body.markComplete();
         }
+        if (HttpMethod.CONNECT.equals(req.method())) {
+            refuseConnect();
+            return;
+        }
         HeaderRules.stripHopByHop(req.headers(), upgradeRequested, protocol.http2Upstream());
         HeaderRules.addForwarded(req.headers(), down.forwarding());
         if (!req.headers().contains(HttpHeaderNames.HOST)) {
@@ -144,6 +148,22 @@ final class Exchange {
         if (!awaitingBody && !startDeferred) {
             attempt();
         }
+    }
+
+    /**
+     * CONNECT asks for a tunnel to the authority the client names (RFC 9110 section 9.3.6), and an
+     * extended CONNECT (RFC 8441, never enabled here: SETTINGS_ENABLE_CONNECT_PROTOCOL is not sent)
+     * for a tunnel in a stream. A Service's endpoints are application servers, not forward proxies,
+     * so the proxy answers it itself, 405 as nginx answers CONNECT, counted with the Service's other
+     * requests. Over HTTP/1.1 the connection then closes: what a client sends after a CONNECT head is
+     * meant for the tunnel (often a TLS handshake sent at once), not another request to parse.
+     */
+    private void refuseConnect() {
+        if (!down.isHttp2()) {
+            keepAlive = false;
+        }
+        respond(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                "CONNECT is not supported: requests go to the Service's endpoints, no tunnel is opened\n");
     }
 
     /** Starts the first try once nothing holds it back any more. */

@@ -135,7 +135,8 @@ final class Http2ClientConnection extends ChannelInboundHandlerAdapter {
                 s.readBatchDone();
             } catch (RuntimeException e) {
                 // As for a frame: one stream's failure resets that stream; the batch goes on.
-                LOG.atWarn().addKeyValue("client", client).setCause(e).log("HTTP/2 stream failed");
+                LOG.atWarn().addKeyValue("client", client).addKeyValue("stream", s.id()).setCause(e)
+                        .log("HTTP/2 stream failed");
                 s.reset(Http2Error.INTERNAL_ERROR);
             }
         }

@@ -47,6 +47,11 @@ final class Http2ClientStream implements Downstream {
         this.stream = stream;
     }
 
+    /** The stream's id, for logs. */
+    int id() {
+        return stream.id();
+    }
+
     /** A HEADERS frame: the request head, or (after it) the request's trailers. */
     void onHeaders(Http2HeadersFrame frame, HttpContext http, VirtualAddress address) throws Http2Exception {
         if (exchange == null) {
