@@ -63,6 +63,9 @@ defaults
   timeout server 60s
 frontend grpc
   bind 127.0.0.101:8084 proto h2
+  option forwardfor
+  http-request set-header X-Forwarded-Proto http
+  http-request add-header Forwarded "for=%[src];proto=http"
   default_backend endpoints
 backend endpoints
   balance roundrobin
@@ -89,7 +92,9 @@ http {
                        keepalive $KEEPALIVE; keepalive_requests 1000000; }
   server {
     listen 127.0.0.102:8084 http2 reuseport backlog=4096;
-    location / { grpc_pass grpc://endpoints; }
+    location / { grpc_pass grpc://endpoints;
+                 grpc_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; grpc_set_header X-Forwarded-Proto \$scheme;
+                 grpc_set_header Forwarded "for=\$remote_addr;proto=\$scheme"; }
   }
 }
 CONF

@@ -49,6 +49,8 @@ defaults
 frontend web
   bind 127.0.0.101:8082 proto h2
   option forwardfor
+  http-request set-header X-Forwarded-Proto http
+  http-request add-header Forwarded "for=%[src];proto=http"
   default_backend endpoints
 backend endpoints
   balance roundrobin
@@ -72,7 +74,8 @@ http {
   server {
     listen 127.0.0.102:8082 http2 reuseport backlog=4096;
     location / { proxy_pass http://endpoints; proxy_http_version 1.1; proxy_set_header Connection "";
-                 proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; }
+                 proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto \$scheme;
+                 proxy_set_header Forwarded "for=\$remote_addr;proto=\$scheme"; }
   }
 }
 CONF

@@ -2,6 +2,7 @@
 # HTTP side by side, one run: keep-alive requests per second through Switchboard (appProtocol http:
 # per-request balancing), HAProxy in mode http and nginx proxy_pass with upstream keepalive, all with
 # WORKERS threads/processes, against the same nginx endpoints (2 of them), and direct to one endpoint.
+# Every proxy adds X-Forwarded-For, X-Forwarded-Proto and Forwarded, as Switchboard does, so each does the same work.
 #
 # 1. Throughput: wrk -t1 -c$CONNS, REPEAT rounds of DURATION seconds per target, alternating; medians
 #    printed with each round's value, and each proxy's CPU time per request (its process and children,
@@ -75,6 +76,9 @@ defaults
   timeout server 60s
 frontend web
   bind 127.0.0.101:8080
+  option forwardfor
+  http-request set-header X-Forwarded-Proto http
+  http-request add-header Forwarded "for=%[src];proto=http"
   default_backend endpoints
 backend endpoints
   balance roundrobin
@@ -94,7 +98,9 @@ http {
   upstream endpoints { server 127.0.0.1:18181; server 127.0.0.1:18182; keepalive 64; keepalive_requests 1000000; }
   server {
     listen 127.0.0.102:8080 reuseport backlog=4096;
-    location / { proxy_pass http://endpoints; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    location / { proxy_pass http://endpoints; proxy_http_version 1.1; proxy_set_header Connection "";
+                 proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto \$scheme;
+                 proxy_set_header Forwarded "for=\$remote_addr;proto=\$scheme"; }
   }
 }
 CONF
