@@ -64,12 +64,16 @@ public final class DemoBackend implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client's FIN must not drop what is still to be written back (an echo not yet
+                // flushed): without half-closure Netty closes on EOF and discards pending writes.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
                         accepted.increment();
                         ch.pipeline().addLast(new Sniffer());
+                        ch.pipeline().addLast(CloseWhenInputEnds.INSTANCE);
                     }
                 })
                 .bind(listen).sync().channel();
@@ -194,6 +198,20 @@ public final class DemoBackend implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // Health checks connect and reset; nothing to answer.
             ctx.close();
+        }
+    }
+
+    /** Closes a connection whose client sent FIN once everything written before it has gone out. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class CloseWhenInputEnds extends ChannelInboundHandlerAdapter {
+        static final CloseWhenInputEnds INSTANCE = new CloseWhenInputEnds();
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            ctx.fireUserEventTriggered(evt);
         }
     }
 
