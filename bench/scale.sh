@@ -30,6 +30,13 @@ ready_ms=$("$PYTHON" "$BENCH_DIR/py/first_connect.py" "$last" 18082 "$t0" 60)
 sleep "$SETTLE"
 rss=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$(cat "$WORK/switchboard.pid")/status")
 
+# The syncs that applied a change, as the admin metrics count them: their mean over the adds is the
+# sync's own share of each one (the rest is the file watch, the read and the first connection).
+changed_syncs() {  # prints "SUM COUNT" of switchboard_sync_duration_seconds{changed="true"}
+  curl -s "http://$ADMIN/metrics" | awk '/^switchboard_sync_duration_seconds_(sum|count)\{changed="true"\}/ {v[$1 ~ /_sum/ ? "s" : "c"] = $2}
+    END {print v["s"] + 0, v["c"] + 0}'
+}
+read -r sync_sum0 sync_n0 <<<"$(changed_syncs)"
 ADD_MS=()
 for k in $(seq "$ADDS"); do
   ip="127.65.0.$k"
@@ -54,13 +61,18 @@ YAML
   sleep 0.3
 done
 
+read -r sync_sum1 sync_n1 <<<"$(changed_syncs)"
+sync_ms=$(awk -v s0="$sync_sum0" -v s1="$sync_sum1" -v n0="$sync_n0" -v n1="$sync_n1" \
+  'BEGIN {printf "%.1f", (n1 > n0 ? (s1 - s0) * 1000 / (n1 - n0) : 0)}')
 echo
 echo "$SERVICES Services x $ENDPOINTS endpoints from manifests, one run"
 echo "machine: $(machine); 2 worker threads; through the launcher's JVM flags"
 printf "%-52s %s\n" "start to ready and serving the last Service" "$ready_ms ms"
 printf "%-52s %s\n" "resident memory ${SETTLE}s after the load" "$rss MiB"
 printf "%-52s %s\n" "one more Service, file written to served (median)" "$(median "${ADD_MS[@]}") ms (${ADD_MS[*]})"
+printf "%-52s %s\n" "one more Service, its sync (mean of $((sync_n1 - sync_n0)) changed syncs)" "$sync_ms ms"
 result "start to ready and serving" switchboard "$ready_ms" ms
+result "one more Service, its sync (mean)" switchboard "$sync_ms" ms
 result "resident memory after the load" switchboard "$rss" MiB
 result "one more Service, file to served (median)" switchboard "$(median "${ADD_MS[@]}")" ms
 write_results scale "$SERVICES Services x $ENDPOINTS endpoints: load, memory, one more Service"
