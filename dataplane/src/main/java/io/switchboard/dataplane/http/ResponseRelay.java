@@ -146,7 +146,7 @@ final class ResponseRelay {
      * when this completed the response.
      */
     boolean relayHead(HttpResponse r, UpstreamStream upstream, Cookie setCookie) {
-        // Both read before the hop-by-hop headers (Connection among them) are stripped.
+        // Read before the hop-by-hop headers (Connection among them) are stripped.
         boolean upstreamKeepAlive = HttpUtil.isKeepAlive(r) || upstream instanceof Http2Upstream;
         boolean responseHasBody = hasBody(r, request.method());
         HeaderRules.stripHopByHop(r.headers(), false, false);
@@ -174,8 +174,8 @@ final class ResponseRelay {
     }
 
     /**
-     * Relays part of the endpoint's response body (released unless a response began); true when
-     * it was the last part.
+     * Relays part of the endpoint's response body (released instead while no response has begun);
+     * true when it was the last part.
      */
     boolean relayContent(HttpContent c, UpstreamStream upstream) {
         if (!started) {
