@@ -174,4 +174,23 @@ class L7ResilienceIT {
             assertThat(r.status()).as("POST, not retried").isEqualTo(504);
         }
     }
+
+    @Test
+    void aRequestEndedByItsDeadlineLeavesNoRequestInFlightOnItsEndpoint() throws Exception {
+        // Accepts (the kernel completes the handshake) and never answers: only the deadline ends it.
+        ServerSocket silent = new ServerSocket();
+        silent.bind(new InetSocketAddress("127.0.15.22", TARGET), 50);
+        closeables.add(silent);
+        start("127.0.13.33", "switchboard.io/http-request-timeout: 300ms", List.of("127.0.15.22"));
+        for (int i = 0; i < 3; i++) {
+            try (RawHttp c = new RawHttp("127.0.13.33", PORT)) {
+                assertThat(c.get("/").status()).as("request %d, past its deadline", i).isEqualTo(504);
+            }
+        }
+        String line = Clients.admin(sb, "/metrics").body().lines()
+                .filter(l -> l.startsWith("switchboard_endpoint_requests_in_flight{") && l.contains("127.0.15.22:"))
+                .findFirst().orElseThrow(() -> new AssertionError("no in-flight gauge for the endpoint"));
+        assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .as("requests the endpoint still counts in flight: %s", line).isZero();
+    }
 }

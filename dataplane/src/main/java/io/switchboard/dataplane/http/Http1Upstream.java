@@ -78,9 +78,6 @@ final class Http1Upstream extends ChannelUpstream {
                 ctx.close();
                 return;
             }
-            if (e.swallowEmptyLast(o)) {
-                return;
-            }
             e.onResponse(o);
         }
 

@@ -4,52 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import io.switchboard.routing.Backend;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RequestBodyTest {
-
-    /** Collects what is written, as an endpoint connection would take it. */
-    private static final class Recorder implements UpstreamStream {
-        final List<HttpObject> written = new ArrayList<>();
-
-        @Override public Backend backend() { return null; }
-        @Override public void bind(Exchange exchange) { }
-        @Override public void write(HttpObject msg) { written.add(msg); }
-        @Override public void flush() { }
-        @Override public boolean isWritable() { return true; }
-        @Override public void setReadable(boolean readable) { }
-        @Override public boolean reused() { return false; }
-        @Override public void release(boolean reusable) { }
-        @Override public Channel detach() { return null; }
-
-        String text() {
-            StringBuilder sb = new StringBuilder();
-            for (HttpObject o : written) {
-                if (o instanceof HttpContent c) {
-                    sb.append(c.content().toString(StandardCharsets.US_ASCII));
-                }
-                if (o instanceof LastHttpContent) {
-                    sb.append('|');
-                }
-            }
-            return sb.toString();
-        }
-
-        void releaseAll() {
-            written.forEach(ReferenceCountUtil::release);
-        }
-    }
 
     private static HttpContent part(String s) {
         return new DefaultHttpContent(Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII));
@@ -67,9 +29,9 @@ class RequestBodyTest {
         body.hold(a);
         body.hold(b);
         assertThat(body.complete()).isTrue();
-        Recorder first = new Recorder();
+        RecordingUpstream first = new RecordingUpstream();
         body.sendTo(first);
-        Recorder retry = new Recorder();
+        RecordingUpstream retry = new RecordingUpstream();
         body.sendTo(retry);
         assertThat(first.text()).isEqualTo("abcd|");
         assertThat(retry.text()).isEqualTo("abcd|");
@@ -85,7 +47,7 @@ class RequestBodyTest {
         RequestBody body = new RequestBody();
         body.markComplete();
         assertThat(body.isRedundantLast(LastHttpContent.EMPTY_LAST_CONTENT)).isTrue();
-        Recorder r = new Recorder();
+        RecordingUpstream r = new RecordingUpstream();
         body.sendTo(r);
         assertThat(r.written).containsExactly(LastHttpContent.EMPTY_LAST_CONTENT);
     }
