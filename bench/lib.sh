@@ -100,6 +100,25 @@ ms() {  # ms DURATION: a wrk duration (850.00us, 1.20ms, 2.01s) in milliseconds
     else print "-" }'
 }
 
+udp_service() {  # udp_service SERVICE VIP PORT TARGET_PORT: a UDP Service and its slice to 127.0.0.1:TARGET_PORT
+  cat <<YAML
+---
+apiVersion: v1
+kind: Service
+metadata: {name: $1, namespace: default}
+spec:
+  clusterIP: $2
+  ports: [{name: udp, protocol: UDP, port: $3, targetPort: $4}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $1-1, namespace: default, labels: {kubernetes.io/service-name: $1}}
+addressType: IPv4
+ports: [{name: udp, protocol: UDP, port: $4}]
+endpoints: [{addresses: [127.0.0.1]}]
+YAML
+}
+
 endpoint_slices() {  # endpoint_slices SERVICE PORT_NAME PORT...: one EndpointSlice per port, each to 127.0.0.1:PORT
   local service="$1" name="$2" port; shift 2
   for port in "$@"; do

@@ -32,22 +32,9 @@ metadata: {name: l4, namespace: default}
 spec:
   clusterIP: 127.0.0.101
   ports: [{name: tcp, port: 8080, targetPort: 18181}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: udp, namespace: default}
-spec:
-  clusterIP: 127.0.0.102
-  ports: [{name: udp, protocol: UDP, port: 5400, targetPort: 15400}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: udp-1, namespace: default, labels: {kubernetes.io/service-name: udp}}
-addressType: IPv4
-ports: [{name: udp, protocol: UDP, port: 15400}]
-endpoints: [{addresses: [127.0.0.1]}]
 YAML
-{ endpoint_slices web http 18181 18182; endpoint_slices l4 tcp 18181 18182; } >>"$WORK/manifests/profile.yaml"
+{ endpoint_slices web http 18181 18182; endpoint_slices l4 tcp 18181 18182; udp_service udp 127.0.0.102 5400 15400; } \
+  >>"$WORK/manifests/profile.yaml"
 UDP_LOAD=(java -cp "$REPO_DIR/bench/target/classes" io.switchboard.bench.UdpLoad)
 if [[ " $LOADS " == *" udp "* ]]; then
   (cd "$REPO_DIR" && ./mvnw -q -B -DskipTests -pl bench -am package) >&2

@@ -24,21 +24,7 @@ start echo "${LOAD[@]}" echo 127.0.0.1:15400
 wait_udp 127.0.0.1 15400
 
 mkdir -p "$WORK/manifests" "$WORK/nginx"
-cat >"$WORK/manifests/udp.yaml" <<'YAML'
-apiVersion: v1
-kind: Service
-metadata: {name: udp-bench, namespace: default}
-spec:
-  clusterIP: 127.0.0.100
-  ports: [{name: udp, protocol: UDP, port: 5400, targetPort: 15400}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: udp-bench-1, namespace: default, labels: {kubernetes.io/service-name: udp-bench}}
-addressType: IPv4
-ports: [{name: udp, protocol: UDP, port: 15400}]
-endpoints: [{addresses: [127.0.0.1]}]
-YAML
+udp_service udp-bench 127.0.0.100 5400 15400 >"$WORK/manifests/udp.yaml"
 start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
   --admin 127.0.0.1:19902
 cat >"$WORK/nginx/nginx.conf" <<CONF
