@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Every transport {@code --transport} offers carries the same traffic the same way: a TCP relay
  * (bytes intact both ways, half-close), UDP flows (datagrams of every size, empty ones too where the
  * transport can send them) and
- * per-request HTTP balancing, through one instance per transport.
+ * per-request HTTP balancing, through one instance per transport, in front of endpoints on that
+ * same transport.
  */
 class TransportIT {
 
@@ -66,8 +67,9 @@ class TransportIT {
     }
 
     private void start(Transport transport) throws Exception {
-        a = DemoBackend.start("a", new InetSocketAddress("127.0.8.111", TARGET), 1);
-        b = DemoBackend.start("b", new InetSocketAddress("127.0.8.112", TARGET), 1);
+        // The endpoints run on the proxy's transport too, so each transport is tested at both ends.
+        a = DemoBackend.start("a", new InetSocketAddress("127.0.8.111", TARGET), 1, transport);
+        b = DemoBackend.start("b", new InetSocketAddress("127.0.8.112", TARGET), 1, transport);
         List<String> both = List.of("127.0.8.111", "127.0.8.112");
         Manifests.write(dir, "tcp.yaml", Manifests.service("relay", "127.0.6.141", TCP),
                 Manifests.slice("relay", TARGET, both));
