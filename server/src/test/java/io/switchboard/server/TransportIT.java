@@ -2,6 +2,7 @@ package io.switchboard.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.backend.DemoBackend;
 import io.switchboard.dataplane.Transport;
@@ -34,9 +35,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Every transport {@code --transport} offers carries the same traffic the same way: a TCP relay
  * (bytes intact both ways, half-close), UDP flows (datagrams of every size, empty ones too where the
- * transport can send them) and
- * per-request HTTP balancing, through one instance per transport, in front of endpoints on that
- * same transport.
+ * transport can send them), per-request HTTP balancing, and an HTTP/2 connection's last word (its
+ * GOAWAY) ahead of its end, through one instance per transport, in front of endpoints on that same
+ * transport.
  */
 class TransportIT {
 
@@ -174,6 +175,22 @@ class TransportIT {
             names.add(r.body().trim());
         }
         assertThat(names).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void anHttp2ClientOverItsStreamLimitReadsTheGoAwayThatEndsItsConnection(Transport transport) throws Exception {
+        start(transport);
+        try (RawH2 greedy = new RawH2("127.0.6.143", HTTP)) {
+            // 1,000 streams where 100 are allowed: Netty refuses the rest, and past 200 refusals ends
+            // the connection with GOAWAY ENHANCE_YOUR_CALM, which must reach the client before the FIN.
+            for (int i = 0; i < 1000; i++) {
+                greedy.headers(1 + 2 * i, "POST", false);
+            }
+            greedy.flush();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(greedy.closedByPeer).isTrue());
+            assertThat(greedy.goAway.get()).as("the first GOAWAY's code").isEqualTo(RawH2.ENHANCE_YOUR_CALM);
+        }
     }
 
     @Test
