@@ -1,5 +1,6 @@
 package io.switchboard.dataplane;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.affinity.AffinityTable;
 import io.netty.channel.EventLoop;
@@ -254,14 +255,26 @@ public final class DataPlane implements AutoCloseable {
         listeners.close();
         clients.closeAll();
         // One task per loop, queued after the closed connections' inactive events, so those run.
+        List<ChannelFuture> closing = new ArrayList<>();
         for (UdpFlowTable t : flowTables.values()) {
             if (!t.loop().isShuttingDown()) {
                 // Uninterruptibly: a stop that was asked twice must still free the flows' sockets.
-                t.loop().submit(() -> {
-                    t.close();
-                    httpContexts.get(t.loop()).upstreams().close();
-                }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+                io.netty.util.concurrent.Future<List<ChannelFuture>> closed = t.loop().submit(() -> {
+                    List<ChannelFuture> all = new ArrayList<>(t.close());
+                    all.addAll(httpContexts.get(t.loop()).upstreams().close());
+                    return all;
+                });
+                if (closed.awaitUninterruptibly(5, TimeUnit.SECONDS) && closed.isSuccess()) {
+                    closing.addAll(closed.getNow());
+                }
             }
+        }
+        // Until those sockets are closed, bounded: on io_uring a close finishes only once the kernel
+        // has confirmed the cancelled reads, and a socket whose close finished after its loop stopped
+        // lost its inactive event, with a warning logged for each one.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         // Bounded: a stop must never hang the process, whatever a connection is doing.
         if (!workers.shutdownGracefully(0, Duration.ofSeconds(2).toMillis(), TimeUnit.MILLISECONDS)
