@@ -3,11 +3,13 @@ package io.switchboard.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.switchboard.backend.DemoBackend;
 import io.switchboard.dataplane.Transport;
+import io.switchboard.dataplane.Transports;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +41,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (bytes intact both ways, half-close), UDP flows (datagrams of every size, empty ones too where the
  * transport can send them), per-request HTTP balancing, and an HTTP/2 connection's last word (its
  * GOAWAY) ahead of its end, through one instance per transport, in front of endpoints on that same
- * transport; and a stop ends every UDP flow before the event loops stop.
+ * transport; and a stop ends every UDP flow before the event loops stop. {@code auto} (TCP on
+ * io_uring, UDP on epoll) carries all three too.
  */
 class TransportIT {
 
@@ -71,8 +74,12 @@ class TransportIT {
 
     private void start(Transport transport) throws Exception {
         // The endpoints run on the proxy's transport too, so each transport is tested at both ends.
-        a = DemoBackend.start("a", new InetSocketAddress("127.0.8.111", TARGET), 1, transport);
-        b = DemoBackend.start("b", new InetSocketAddress("127.0.8.112", TARGET), 1, transport);
+        start(transport, Transports.of(transport));
+    }
+
+    private void start(Transport endpoints, Transports proxy) throws Exception {
+        a = DemoBackend.start("a", new InetSocketAddress("127.0.8.111", TARGET), 1, endpoints);
+        b = DemoBackend.start("b", new InetSocketAddress("127.0.8.112", TARGET), 1, endpoints);
         List<String> both = List.of("127.0.8.111", "127.0.8.112");
         Manifests.write(dir, "tcp.yaml", Manifests.service("relay", "127.0.6.141", TCP),
                 Manifests.slice("relay", TARGET, both));
@@ -92,14 +99,19 @@ class TransportIT {
                     targetPort: tcp
                     appProtocol: http
                 """.formatted(HTTP), Manifests.slice("web", TARGET, both));
-        startProxy(transport);
+        startProxy(proxy);
     }
 
-    private void startProxy(Transport transport) throws Exception {
-        sb = Switchboard.start(SwitchboardConfig.defaults(dir).withAdmin(new InetSocketAddress("127.0.0.1", 0))
-                .withWorkers(2).withTransport(transport));
+    private void startProxy(Transports transports) throws Exception {
+        SwitchboardConfig config = SwitchboardConfig.defaults(dir).withAdmin(new InetSocketAddress("127.0.0.1", 0))
+                .withWorkers(2);
+        assertThat(config.transport()).as("the default").isEqualTo(Transports.auto());
+        sb = Switchboard.start(transports.split() ? config
+                : config.withTransport(transports.stream()));
         assertThat(sb.awaitFirstSync(Duration.ofSeconds(20))).isTrue();
-        assertThat(Clients.admin(sb, "/api/v1/instance").body()).contains("\"transport\" : \"" + transport.label() + "\"");
+        assertThat(Clients.admin(sb, "/api/v1/instance").body())
+                .contains("\"transport\" : \"" + transports.stream().label() + "\"")
+                .contains("\"udpTransport\" : \"" + transports.datagram().label() + "\"");
     }
 
     @ParameterizedTest
@@ -193,7 +205,7 @@ class TransportIT {
         // showed it about every other time, so there are eight, of a hundred flows each.
         for (int round = 0; round < 8; round++) {
             if (round > 0) {
-                startProxy(transport);
+                startProxy(Transports.of(transport));
             }
             byte[] name = "name".getBytes(StandardCharsets.US_ASCII);
             List<DatagramSocket> clients = new java.util.ArrayList<>();
@@ -238,6 +250,35 @@ class TransportIT {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(greedy.closedByPeer).isTrue());
             assertThat(greedy.goAway.get()).as("the first GOAWAY's code").isEqualTo(RawH2.ENHANCE_YOUR_CALM);
         }
+    }
+
+    @Test
+    void autoCarriesTcpOnIoUringAndUdpOnEpoll() throws Exception {
+        assumeTrue(Transport.IO_URING.unavailabilityCause() == null && Transport.EPOLL.unavailabilityCause() == null,
+                "io_uring and epoll are both available here");
+        start(Transport.best(), Transports.auto());
+        assertThat(sb.dataPlane().transport()).isEqualTo(Transport.IO_URING);
+        assertThat(sb.dataPlane().datagramTransport()).isEqualTo(Transport.EPOLL);
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            s.setSoTimeout(5000);
+            assertThat(exchange(s, "name".getBytes(StandardCharsets.US_ASCII))).isIn("a", "b");
+            s.send(new DatagramPacket(new byte[0], 0, VIP_UDP));
+            DatagramPacket empty = new DatagramPacket(new byte[16], 16);
+            s.receive(empty);
+            assertThat(empty.getLength()).as("an empty datagram echoed (epoll's batched reads keep it)").isZero();
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.6.141", TCP), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("xyz".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(got).isIn("a\nxyz", "b\nxyz");
+        }
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.6.143:" + HTTP + "/")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.body().trim()).isIn("a", "b");
     }
 
     @Test
