@@ -40,7 +40,7 @@ import java.net.InetAddress;
  * TCP and HTTP load, docs/benchmarks.md), and UDP on epoll where available ({@link #bestForDatagrams()}):
  * Netty's io_uring datagram channel keeps a read with its own 64 KiB buffer outstanding on every
  * socket, idle flows included (64 KiB of direct memory per UDP flow against about 4 KiB on epoll),
- * and echoed 0.7x epoll's datagrams, which reads eight per {@code recvmmsg}. Why a native transport
+ * and echoed 0.6-0.7x epoll's datagrams, which reads eight per {@code recvmmsg}. Why a native transport
  * is passed over is logged once. An explicit {@code io_uring}, {@code epoll} or {@code nio} runs both
  * on that one ({@link Transports}).
  */
