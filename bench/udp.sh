@@ -3,7 +3,7 @@
 # and direct to the same echo endpoint. Two loads per target, each bounded by DURATION seconds:
 # closed loop (WINDOW datagrams in flight per client: the packet rate each path sustains, and loss)
 # and open loop at RATE datagrams/s (loss at a fixed offered load). Both proxies get one thread
-# (nginx: one worker process).
+# (nginx: one worker process). TRANSPORT (default auto) is Switchboard's --transport.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
@@ -14,6 +14,7 @@ PAYLOAD="${PAYLOAD:-64}"
 WINDOW="${WINDOW:-8}"
 RATE="${RATE:-30000}"
 WORKERS="${WORKERS:-1}"
+TRANSPORT="${TRANSPORT:-auto}"
 need nginx nginx
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need /usr/lib/nginx/modules/ngx_stream_module.so libnginx-mod-stream
 JAR="$(switchboard_jar)"
@@ -26,7 +27,7 @@ wait_udp 127.0.0.1 15400
 mkdir -p "$WORK/manifests" "$WORK/nginx"
 udp_service udp-bench 127.0.0.100 5400 15400 >"$WORK/manifests/udp.yaml"
 start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
-  --admin 127.0.0.1:19902
+  --transport "$TRANSPORT" --admin 127.0.0.1:19902
 cat >"$WORK/nginx/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 worker_processes $WORKERS;
@@ -67,7 +68,7 @@ done
 
 echo
 echo "UDP through Switchboard vs nginx stream (udp) vs direct, one run"
-echo "machine: $(machine); $(nginx -v 2>&1); proxies with $WORKERS thread/worker; $CLIENTS client sockets; ${PAYLOAD}-byte datagrams; ${DURATION}s per load"
+echo "machine: $(machine); $(nginx -v 2>&1); proxies with $WORKERS thread/worker; Switchboard --transport $TRANSPORT; $CLIENTS client sockets; ${PAYLOAD}-byte datagrams; ${DURATION}s per load"
 printf "%-44s %12s %12s %12s %10s %10s\n" "metric" "direct" "nginx" "switchboard" "sb/direct" "sb/nginx"
 printf "%-44s %12s %12s %12s %10s %10s\n" "echoed datagrams/s (window $WINDOW per client)" "${PPS[direct]}" "${PPS[nginx]}" \
   "${PPS[switchboard]}" "$(ratio "${PPS[switchboard]}" "${PPS[direct]}")" "$(ratio "${PPS[switchboard]}" "${PPS[nginx]}")"

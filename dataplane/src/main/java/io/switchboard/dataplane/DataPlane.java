@@ -1,5 +1,6 @@
 package io.switchboard.dataplane;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.affinity.AffinityTable;
 import io.netty.channel.EventLoop;
@@ -42,17 +43,17 @@ public final class DataPlane implements AutoCloseable {
      * @param maxUdpFlows        bound on UDP flows (each holds a socket), shared out over the event loops
      * @param maxConnections     bound on open client connections over all TCP listeners (0: derived from
      *                           the open-file limit, see {@link ConnectionLimit#defaultFor})
-     * @param transport          the Netty transport (io_uring, epoll or NIO)
+     * @param transports         the Netty transports of TCP and of UDP (io_uring, epoll or NIO)
      */
     public record Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
-                           int maxConnections, Transport transport) {
-        /** The same on {@link Transport#best()}. */
+                           int maxConnections, Transports transports) {
+        /** The same on what {@code auto} picks. */
         public Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows, int maxConnections) {
-            this(workers, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, Transport.best());
+            this(workers, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, Transports.auto());
         }
 
         public Settings {
-            java.util.Objects.requireNonNull(transport, "transport");
+            java.util.Objects.requireNonNull(transports, "transports");
             if (maxConnections < 0) {
                 throw new IllegalArgumentException("maxConnections must not be negative");
             }
@@ -65,8 +66,10 @@ public final class DataPlane implements AutoCloseable {
         }
     }
 
-    private final Transport transport;
+    private final Transports transports;
     private final EventLoopGroup workers;
+    /** The UDP listeners' and flows' loops: {@link #workers} unless UDP runs on a transport of its own. */
+    private final EventLoopGroup datagramWorkers;
     private final RoutingState state;
     private final ListenerManager listeners;
     private final ConnectionLimit connectionLimit;
@@ -77,29 +80,32 @@ public final class DataPlane implements AutoCloseable {
 
     /** Starts the event loops; nothing listens until the first {@link #apply}. */
     public DataPlane(Settings settings) {
-        this.transport = settings.transport();
-        if (transport == Transport.NIO && Transport.EPOLL.unavailabilityCause() != null) {
-            LOG.atWarn().addKeyValue("cause", String.valueOf(Transport.EPOLL.unavailabilityCause()))
-                    .log("native epoll unavailable; using NIO without SO_REUSEPORT");
-        }
-        LOG.atInfo().addKeyValue("transport", transport.label()).addKeyValue("workers", settings.workers())
-                .log("data plane starting");
+        this.transports = settings.transports();
+        Transport transport = transports.stream();
+        Transport datagrams = transports.datagram();
+        LOG.atInfo().addKeyValue("transport", transport.label()).addKeyValue("udpTransport", datagrams.label())
+                .addKeyValue("workers", settings.workers()).log("data plane starting");
         this.workers = transport.newGroup(settings.workers(), "switchboard-worker");
+        // As many UDP loops as TCP ones; they only wake for UDP traffic.
+        this.datagramWorkers = transports.split() ? datagrams.newGroup(settings.workers(), "switchboard-udp") : workers;
         this.state = new RoutingState(AffinityTable.create(settings.maxAffinityEntries()));
         int perLoop = settings.maxUdpFlows() / settings.workers();
         for (var executor : workers) {
             EventLoop loop = (EventLoop) executor;
-            flowTables.put(loop, new UdpFlowTable(loop, state, transport, perLoop));
             httpContexts.put(loop, new HttpContext(state, new UpstreamPools(loop, transport), resets));
+        }
+        for (var executor : datagramWorkers) {
+            EventLoop loop = (EventLoop) executor;
+            flowTables.put(loop, new UdpFlowTable(loop, state, datagrams, perLoop));
         }
         this.connectionLimit = new ConnectionLimit(settings.maxConnections() > 0 ? settings.maxConnections()
                 : ConnectionLimit.defaultFor(settings.maxUdpFlows()));
         Map<EventLoop, HttpContext> http = Map.copyOf(httpContexts);
         Map<EventLoop, UdpFlowTable> tables = Map.copyOf(flowTables);
-        this.listeners = new ListenerManager(workers, transport,
+        this.listeners = new ListenerManager(Map.of(Protocol.TCP, workers, Protocol.UDP, datagramWorkers), transport,
                 Map.of(Protocol.TCP, Binders.tcp(transport, workers,
                                 () -> new TcpFrontendHandler(state, transport, http, connectionLimit::crowded), connectionLimit, clients::accepted),
-                        Protocol.UDP, Binders.udp(transport, workers,
+                        Protocol.UDP, Binders.udp(datagrams, datagramWorkers,
                                 key -> new UdpListenerHandler(new VirtualAddress(key.address(), key.port(),
                                         Protocol.UDP), tables))),
                 settings.wildcardThreshold());
@@ -184,14 +190,19 @@ public final class DataPlane implements AutoCloseable {
         return listeners.status();
     }
 
-    /** The event loops. */
+    /** The event loops of TCP (listeners, connections, health checks). */
     public EventLoopGroup workers() {
         return workers;
     }
 
-    /** The transport in use. */
+    /** The transport TCP runs on. */
     public Transport transport() {
-        return transport;
+        return transports.stream();
+    }
+
+    /** The transport UDP runs on. */
+    public Transport datagramTransport() {
+        return transports.datagram();
     }
 
     /**
@@ -254,19 +265,36 @@ public final class DataPlane implements AutoCloseable {
         listeners.close();
         clients.closeAll();
         // One task per loop, queued after the closed connections' inactive events, so those run.
+        List<ChannelFuture> closing = new ArrayList<>();
         for (UdpFlowTable t : flowTables.values()) {
-            if (!t.loop().isShuttingDown()) {
-                // Uninterruptibly: a stop that was asked twice must still free the flows' sockets.
-                t.loop().submit(() -> {
-                    t.close();
-                    httpContexts.get(t.loop()).upstreams().close();
-                }).awaitUninterruptibly(5, TimeUnit.SECONDS);
-            }
+            closing.addAll(closeOn(t.loop(), t::close));
+        }
+        for (Map.Entry<EventLoop, HttpContext> e : httpContexts.entrySet()) {
+            closing.addAll(closeOn(e.getKey(), e.getValue().upstreams()::close));
+        }
+        // Until those sockets are closed, bounded: on io_uring a close finishes only once the kernel
+        // has confirmed the cancelled reads, and a socket whose close finished after its loop stopped
+        // lost its inactive event, with a warning logged for each one.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         // Bounded: a stop must never hang the process, whatever a connection is doing.
-        if (!workers.shutdownGracefully(0, Duration.ofSeconds(2).toMillis(), TimeUnit.MILLISECONDS)
-                .awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+        io.netty.util.concurrent.Future<?> tcp = workers.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS);
+        io.netty.util.concurrent.Future<?> udp = datagramWorkers == workers ? tcp
+                : datagramWorkers.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS);
+        if (!tcp.awaitUninterruptibly(5, TimeUnit.SECONDS) | !udp.awaitUninterruptibly(5, TimeUnit.SECONDS)) {
             LOG.atWarn().log("event loops did not stop within 5 s; exiting anyway");
         }
+    }
+
+    /** Runs {@code close} on {@code loop} unless it is stopping already; returns what it closed. */
+    private static List<ChannelFuture> closeOn(EventLoop loop, java.util.function.Supplier<List<ChannelFuture>> close) {
+        if (loop.isShuttingDown()) {
+            return List.of();
+        }
+        // Uninterruptibly: a stop that was asked twice must still free the sockets.
+        io.netty.util.concurrent.Future<List<ChannelFuture>> closed = loop.submit(close::get);
+        return closed.awaitUninterruptibly(5, TimeUnit.SECONDS) && closed.isSuccess() ? closed.getNow() : List.of();
     }
 }

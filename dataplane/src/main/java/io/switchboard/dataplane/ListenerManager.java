@@ -57,7 +57,7 @@ public final class ListenerManager implements AutoCloseable {
     private record PortKey(Protocol protocol, int port) {
     }
 
-    private final EventLoopGroup workers;
+    private final Map<Protocol, EventLoopGroup> loops;
     private final Transport transport;
     private final Map<Protocol, Binder> binders;
     private final int wildcardThreshold;
@@ -74,14 +74,15 @@ public final class ListenerManager implements AutoCloseable {
     /**
      * A manager.
      *
-     * @param workers           the event loops
-     * @param transport         epoll or NIO
+     * @param loops             the event loops of each protocol (with SO_REUSEPORT, a socket each)
+     * @param transport         the TCP transport: whether sockets share a port is the same for both
+     *                          protocols ({@link Transports})
      * @param binders           how to bind each protocol
      * @param wildcardThreshold how many addresses on one port are bound one by one at most
      */
-    public ListenerManager(EventLoopGroup workers, Transport transport, Map<Protocol, Binder> binders,
+    public ListenerManager(Map<Protocol, EventLoopGroup> loops, Transport transport, Map<Protocol, Binder> binders,
                            int wildcardThreshold) {
-        this.workers = Objects.requireNonNull(workers, "workers");
+        this.loops = Map.copyOf(loops);
         this.transport = Objects.requireNonNull(transport, "transport");
         this.binders = Map.copyOf(binders);
         if (wildcardThreshold < 1) {
@@ -186,7 +187,7 @@ public final class ListenerManager implements AutoCloseable {
         List<Channel> channels = new ArrayList<>();
         try {
             if (transport.reusePort()) {
-                for (var executor : workers) {
+                for (var executor : loops.get(key.protocol())) {
                     channels.add(binder.bind(key, (EventLoop) executor, !wildcard));
                 }
             } else {

@@ -34,13 +34,69 @@ import java.net.InetAddress;
  * The Netty transport the data plane runs on: io_uring or native epoll on Linux (SO_REUSEPORT,
  * IP_FREEBIND, batched UDP reads), NIO elsewhere. {@link #select} turns the {@code --transport} choice
  * into one that works here, or says why it cannot.
+ *
+ * <p>{@code auto} runs TCP on io_uring where the kernel offers it, else on epoll, else on NIO
+ * ({@link #best()}: io_uring made fewer system calls per connection and carried 1.1-1.3x epoll's
+ * TCP and HTTP load, docs/benchmarks.md), and UDP on epoll where available ({@link #bestForDatagrams()}):
+ * Netty's io_uring datagram channel keeps a read with its own 64 KiB buffer outstanding on every
+ * socket, idle flows included (64 KiB of direct memory per UDP flow against about 4 KiB on epoll),
+ * and echoed 0.6-0.7x epoll's datagrams, which reads eight per {@code recvmmsg}. Why a native transport
+ * is passed over is logged once. An explicit {@code io_uring}, {@code epoll} or {@code nio} runs both
+ * on that one ({@link Transports}).
  */
 public enum Transport {
     IO_URING, EPOLL, NIO;
 
-    /** What {@code auto} picks: epoll where available (measured the faster here, see docs/benchmarks.md), else NIO. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Transport.class);
+
+    /** What {@code auto} runs TCP on: io_uring, else epoll, else NIO. */
     public static Transport best() {
-        return Epoll.isAvailable() ? EPOLL : NIO;
+        return Auto.STREAM;
+    }
+
+    /** What {@code auto} runs UDP on: epoll, else what {@link #best()} is. */
+    public static Transport bestForDatagrams() {
+        return Auto.DATAGRAM;
+    }
+
+    /** Whether {@code choice} is {@code auto}, as {@link #select} reads it. */
+    static boolean isAuto(String choice) {
+        return "auto".equals(normalise(choice));
+    }
+
+    private static String normalise(String choice) {
+        return choice.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
+    /** The choices of {@code auto}, made (and why a transport was passed over, logged) once. */
+    private static final class Auto {
+        static final Transport STREAM = stream();
+        static final Transport DATAGRAM = datagram();
+
+        private static Transport stream() {
+            if (IO_URING.unavailabilityCause() == null) {
+                return IO_URING;
+            }
+            Transport fallback = EPOLL.unavailabilityCause() == null ? EPOLL : NIO;
+            LOG.atInfo().addKeyValue("cause", String.valueOf(IO_URING.unavailabilityCause()))
+                    .addKeyValue("using", fallback.label()).log("io_uring unavailable");
+            if (fallback == NIO) {
+                LOG.atWarn().addKeyValue("cause", String.valueOf(EPOLL.unavailabilityCause()))
+                        .log("native epoll unavailable too; using NIO without SO_REUSEPORT");
+            }
+            return fallback;
+        }
+
+        private static Transport datagram() {
+            if (EPOLL.unavailabilityCause() == null) {
+                return EPOLL;
+            }
+            if (STREAM == IO_URING) {
+                LOG.atInfo().addKeyValue("cause", String.valueOf(EPOLL.unavailabilityCause()))
+                        .log("native epoll unavailable; UDP on io_uring too");
+            }
+            return STREAM;
+        }
     }
 
     /**
@@ -49,8 +105,7 @@ public enum Transport {
      * the reason.
      */
     public static Transport select(String choice) {
-        String name = choice.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
-        Transport t = switch (name) {
+        Transport t = switch (normalise(choice)) {
             case "auto" -> best();
             case "io_uring", "iouring", "uring" -> IO_URING;
             case "epoll" -> EPOLL;

@@ -142,6 +142,7 @@ public final class AdminServer implements AutoCloseable {
                     body.put("draining", i.draining());
                     body.put("handedOver", i.handedOver());
                     body.put("transport", switchboard.dataPlane().transport().label());
+                    body.put("udpTransport", switchboard.dataPlane().datagramTransport().label());
                     send(ex, 200, "application/json", JSON.writeValueAsBytes(body));
                 }
                 case "/readyz" -> {

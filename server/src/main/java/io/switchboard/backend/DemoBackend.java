@@ -31,8 +31,9 @@ import java.util.Objects;
  * A small endpoint for demos, tests and benchmarks that answers with its name. On TCP it looks at the
  * first bytes: an HTTP request gets {@code 200} with body {@code NAME\n} and header
  * {@code X-Backend: NAME} (keep-alive honoured); anything else gets {@code NAME\n} followed by an
- * echo of every byte received. On UDP, at the same address and port, a datagram saying {@code name}
- * is answered with the name and any other datagram (empty ones included) is echoed unchanged.
+ * echo of every byte received, and the connection closes once the client's FIN came and the echo
+ * is written. On UDP, at the same address and port, a datagram saying {@code name} is answered with
+ * the name and any other datagram (empty ones included) is echoed unchanged.
  */
 public final class DemoBackend implements AutoCloseable {
 
@@ -54,26 +55,21 @@ public final class DemoBackend implements AutoCloseable {
     private final Thread udpThread;
     private boolean closed;
 
-    private DemoBackend(String name, InetSocketAddress listen, EventLoopGroup group, boolean ownsGroup)
-            throws InterruptedException {
+    private DemoBackend(String name, InetSocketAddress listen, Transport transport, EventLoopGroup group,
+                        boolean ownsGroup) throws InterruptedException {
         this.name = Objects.requireNonNull(name, "name");
         this.group = group;
         this.ownsGroup = ownsGroup;
-        Transport transport = Transport.best();
         this.tcp = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                // A client's FIN must not drop what is still to be written back (an echo not yet
-                // flushed): without half-closure Netty closes on EOF and discards pending writes.
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
                         accepted.increment();
                         ch.pipeline().addLast(new Sniffer());
-                        ch.pipeline().addLast(CloseWhenInputEnds.INSTANCE);
                     }
                 })
                 .bind(listen).sync().channel();
@@ -115,15 +111,21 @@ public final class DemoBackend implements AutoCloseable {
         }
     }
 
-    /** Starts a backend on {@code listen} with its own event loops. */
+    /** Starts a backend on {@code listen} with its own event loops, on the transport {@code auto} picks. */
     public static DemoBackend start(String name, InetSocketAddress listen, int threads) throws InterruptedException {
-        return new DemoBackend(name, listen, Transport.best().newGroup(threads, "backend-" + name), true);
+        return start(name, listen, threads, Transport.best());
     }
 
-    /** Starts a backend on {@code listen} sharing {@code group}. */
+    /** Starts a backend on {@code listen} with its own event loops on {@code transport}. */
+    public static DemoBackend start(String name, InetSocketAddress listen, int threads, Transport transport)
+            throws InterruptedException {
+        return new DemoBackend(name, listen, transport, transport.newGroup(threads, "backend-" + name), true);
+    }
+
+    /** Starts a backend on {@code listen} sharing {@code group}, which must be of the transport {@code auto} picks. */
     public static DemoBackend start(String name, InetSocketAddress listen, EventLoopGroup group)
             throws InterruptedException {
-        return new DemoBackend(name, listen, group, false);
+        return new DemoBackend(name, listen, Transport.best(), group, false);
     }
 
     /** The bound TCP address. */
@@ -189,7 +191,7 @@ public final class DemoBackend implements AutoCloseable {
                 ctx.pipeline().addAfter("continue", "answer", new HttpAnswer(false));
             } else {
                 ctx.writeAndFlush(Unpooled.copiedBuffer(name + "\n", StandardCharsets.UTF_8));
-                ctx.pipeline().addAfter(ctx.name(), "echo", new Echo());
+                ctx.pipeline().addAfter(ctx.name(), "echo", new DemoEcho());
             }
             ctx.pipeline().remove(this);
         }
@@ -197,44 +199,6 @@ public final class DemoBackend implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // Health checks connect and reset; nothing to answer.
-            ctx.close();
-        }
-    }
-
-    /** Closes a connection whose client sent FIN once everything written before it has gone out. */
-    @io.netty.channel.ChannelHandler.Sharable
-    private static final class CloseWhenInputEnds extends ChannelInboundHandlerAdapter {
-        static final CloseWhenInputEnds INSTANCE = new CloseWhenInputEnds();
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
-                ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
-
-    /** Writes back what it reads, with backpressure. */
-    private static final class Echo extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
     }
@@ -303,7 +267,7 @@ public final class DemoBackend implements AutoCloseable {
                     r.headers().set(HttpHeaderNames.UPGRADE, "echo");
                     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
                     ctx.writeAndFlush(r);
-                    ctx.pipeline().addLast(new Echo());
+                    ctx.pipeline().addLast(new DemoEcho());
                     ctx.pipeline().remove(HttpServerCodec.class);
                     ctx.pipeline().remove(io.netty.handler.codec.http.HttpServerExpectContinueHandler.class);
                     ctx.pipeline().remove(this);

@@ -71,13 +71,13 @@ final class ProxyOptions {
     int maxConnections;
 
     @Option(names = "--transport", defaultValue = "auto", paramLabel = "auto|io_uring|epoll|nio",
-            description = "Netty transport of the data plane: auto (epoll on Linux, else NIO), io_uring, epoll or nio"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Netty transport of the data plane: auto (TCP on io_uring, else epoll, else NIO; UDP on epoll),"
+                    + " io_uring, epoll or nio (default: ${DEFAULT-VALUE}).")
     String transport;
 
-    private io.switchboard.dataplane.Transport transport() {
+    private io.switchboard.dataplane.Transports transport() {
         try {
-            return io.switchboard.dataplane.Transport.select(transport);
+            return io.switchboard.dataplane.Transports.select(transport);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--transport: " + e.getMessage());
         }

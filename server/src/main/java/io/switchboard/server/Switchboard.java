@@ -147,7 +147,8 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         sb.runner.request();
         LOG.atInfo().addKeyValue("sources", sb.sources.stream().map(Source::name).toList())
                 .addKeyValue("config", config.config()).addKeyValue("workers", config.workers())
-                .addKeyValue("transport", sb.dataPlane.transport().label()).addKeyValue("admin", sb.admin.address())
+                .addKeyValue("transport", sb.dataPlane.transport().label())
+                .addKeyValue("udpTransport", sb.dataPlane.datagramTransport().label()).addKeyValue("admin", sb.admin.address())
                 .log("switchboard started");
         return sb;
     }

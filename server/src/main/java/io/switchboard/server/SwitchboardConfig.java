@@ -28,7 +28,7 @@ import java.util.Objects;
  *                           for none
  * @param serviceAddresses   which Service addresses are made local on this node
  * @param etcd               the etcd source, or null for none
- * @param transport          the Netty transport of the data plane ({@code --transport})
+ * @param transport          the Netty transports of the data plane, TCP's and UDP's ({@code --transport})
  * @param adminActions       whether the admin server offers state-changing actions beyond flows and handover
  *                           (draining an endpoint; {@code --admin-actions}), and the dashboard shows them
  */
@@ -37,7 +37,7 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
                                 int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
                                 int maxConnections, Kubernetes kubernetes, InetSocketAddress healthz,
                                 ServiceAddresses serviceAddresses, io.switchboard.source.etcd.EtcdSettings etcd,
-                                io.switchboard.dataplane.Transport transport, boolean adminActions) {
+                                io.switchboard.dataplane.Transports transport, boolean adminActions) {
 
     /**
      * Which Service addresses Switchboard makes local on this node, as IPVS mode does with
@@ -94,7 +94,7 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
         return new SwitchboardConfig(config, Runtime.getRuntime().availableProcessors(),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 9901), List.of(InetAddress.getLoopbackAddress()),
                 localHostName(), "switchboard", Duration.ofMillis(100), Duration.ofSeconds(1), 64, 1_000_000, 8192, 0, null, null, ServiceAddresses.NONE, null,
-                io.switchboard.dataplane.Transport.best(), false);
+                io.switchboard.dataplane.Transports.auto(), false);
     }
 
     /** The same with another admin address. */
@@ -152,11 +152,11 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
                 addresses, etcd, transport, adminActions);
     }
 
-    /** The same on another transport. */
+    /** The same on another transport, for TCP and UDP alike. */
     public SwitchboardConfig withTransport(io.switchboard.dataplane.Transport t) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
                 pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz,
-                serviceAddresses, etcd, t, adminActions);
+                serviceAddresses, etcd, io.switchboard.dataplane.Transports.of(t), adminActions);
     }
 
     /** The same with admin actions on or off ({@code --admin-actions}). */

@@ -1,6 +1,7 @@
 package io.switchboard.dataplane.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -109,10 +110,9 @@ final class Http2Connection {
         return channel != null && activeStreams == 0 && now - idleSince >= limitNanos;
     }
 
-    void close() {
+    /** Closes the connection; returns the close's future, or null before it connected. */
+    ChannelFuture close() {
         closed = true;
-        if (channel != null) {
-            channel.close();
-        }
+        return channel != null ? channel.close() : null;
     }
 }

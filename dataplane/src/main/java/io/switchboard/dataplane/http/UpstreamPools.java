@@ -165,8 +165,8 @@ public final class UpstreamPools {
         }
     }
 
-    /** Closes every pooled connection. */
-    public void close() {
+    /** Closes every pooled connection; returns their close futures. */
+    public List<ChannelFuture> close() {
         // Closing fires the pools' own close listeners, which edit these maps: work on copies.
         List<Http1Upstream> h1 = new ArrayList<>();
         idle.values().forEach(h1::addAll);
@@ -174,8 +174,15 @@ public final class UpstreamPools {
         http2.values().forEach(h2::addAll);
         idle.clear();
         http2.clear();
-        h1.forEach(c -> c.channel().close());
-        h2.forEach(Http2Connection::close);
+        List<ChannelFuture> closing = new ArrayList<>(h1.size() + h2.size());
+        h1.forEach(c -> closing.add(c.channel().close()));
+        for (Http2Connection c : h2) {
+            ChannelFuture f = c.close();
+            if (f != null) {
+                closing.add(f);
+            }
+        }
+        return closing;
     }
 
     private void startSweeping() {

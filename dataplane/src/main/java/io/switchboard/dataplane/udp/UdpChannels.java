@@ -26,8 +26,9 @@ public final class UdpChannels {
             channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_PAYLOAD);
             channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_PAYLOAD * BATCH));
         } else {
-            // NIO reads one datagram per buffer; io_uring queues several recvmsg at once, each with a
-            // buffer of its own, so a slot is one datagram there too.
+            // NIO reads one datagram per buffer, and so does io_uring here: Netty batches its recvmsg only
+            // with MAX_DATAGRAM_PAYLOAD_SIZE set, and holds the read's buffer while the read is outstanding,
+            // idle sockets included, so a batch buffer would hold eight times the 64 KiB per flow.
             channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_PAYLOAD + 1));
         }
         channel.config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);

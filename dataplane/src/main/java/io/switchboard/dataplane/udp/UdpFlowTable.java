@@ -400,11 +400,14 @@ public final class UdpFlowTable {
                 f.packetsOriginal, f.bytesOriginal, f.packetsReply, f.bytesReply, f.seenReply ? "ASSURED" : "UNREPLIED");
     }
 
-    /** Closes every flow and stops the sweep. */
-    public void close() {
+    /** Closes every flow and stops the sweep; returns the flows' sockets' close futures. */
+    public List<ChannelFuture> close() {
         sweeper.cancel(false);
+        List<ChannelFuture> closing = new ArrayList<>(flows.size());
         for (UdpFlow f : new ArrayList<>(flows.values())) {
+            closing.add(f.upstream.closeFuture());
             remove(f);
         }
+        return closing;
     }
 }
