@@ -2,7 +2,7 @@
 # HTTP side by side, one run: keep-alive requests per second through Switchboard (appProtocol http:
 # per-request balancing), HAProxy in mode http and nginx proxy_pass with upstream keepalive, all with
 # WORKERS threads/processes, against the same nginx endpoints (2 of them), and direct to one endpoint.
-# Every proxy adds X-Forwarded-For, X-Forwarded-Proto and Forwarded, as Switchboard does, so each does the same work.
+# TRANSPORT (default auto) is Switchboard's --transport. Every proxy adds X-Forwarded-For, X-Forwarded-Proto and Forwarded, as Switchboard does, so each does the same work.
 #
 # 1. Throughput: wrk -t1 -c$CONNS, REPEAT rounds of DURATION seconds per target, alternating; medians
 #    printed with each round's value, and each proxy's CPU time per request (its process and children,
@@ -61,6 +61,7 @@ ports: [{name: http, port: 18182}]
 endpoints: [{addresses: [127.0.0.1]}]
 YAML
 start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
+  --transport "${TRANSPORT:-auto}" \
   --admin 127.0.0.1:19903
 
 cat >"$WORK/haproxy.cfg" <<CONF

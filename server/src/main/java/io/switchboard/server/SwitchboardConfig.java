@@ -154,9 +154,14 @@ public record SwitchboardConfig(Path config, int workers, InetSocketAddress admi
 
     /** The same on another transport, for TCP and UDP alike. */
     public SwitchboardConfig withTransport(io.switchboard.dataplane.Transport t) {
+        return withTransports(io.switchboard.dataplane.Transports.of(t));
+    }
+
+    /** The same on a pair of transports: one for TCP, one for UDP. */
+    public SwitchboardConfig withTransports(io.switchboard.dataplane.Transports t) {
         return new SwitchboardConfig(config, workers, admin, nodePortAddresses, nodeName, proxyName, minSyncInterval,
                 pollInterval, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, kubernetes, healthz,
-                serviceAddresses, etcd, io.switchboard.dataplane.Transports.of(t), adminActions);
+                serviceAddresses, etcd, t, adminActions);
     }
 
     /** The same with admin actions on or off ({@code --admin-actions}). */

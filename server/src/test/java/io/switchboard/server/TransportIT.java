@@ -41,8 +41,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (bytes intact both ways, half-close), UDP flows (datagrams of every size, empty ones too where the
  * transport can send them), per-request HTTP balancing, and an HTTP/2 connection's last word (its
  * GOAWAY) ahead of its end, through one instance per transport, in front of endpoints on that same
- * transport; and a stop ends every UDP flow before the event loops stop. {@code auto} (TCP on
- * io_uring, UDP on epoll) carries all three too.
+ * transport; and a stop ends every UDP flow before the event loops stop. A pair (TCP on io_uring,
+ * UDP on epoll, as {@link Transports} allows) carries all three too.
  */
 class TransportIT {
 
@@ -106,8 +106,7 @@ class TransportIT {
         SwitchboardConfig config = SwitchboardConfig.defaults(dir).withAdmin(new InetSocketAddress("127.0.0.1", 0))
                 .withWorkers(2);
         assertThat(config.transport()).as("the default").isEqualTo(Transports.auto());
-        sb = Switchboard.start(transports.split() ? config
-                : config.withTransport(transports.stream()));
+        sb = Switchboard.start(config.withTransports(transports));
         assertThat(sb.awaitFirstSync(Duration.ofSeconds(20))).isTrue();
         assertThat(Clients.admin(sb, "/api/v1/instance").body())
                 .contains("\"transport\" : \"" + transports.stream().label() + "\"")
@@ -253,10 +252,10 @@ class TransportIT {
     }
 
     @Test
-    void autoCarriesTcpOnIoUringAndUdpOnEpoll() throws Exception {
+    void aPairCarriesTcpOnIoUringAndUdpOnEpoll() throws Exception {
         assumeTrue(Transport.IO_URING.unavailabilityCause() == null && Transport.EPOLL.unavailabilityCause() == null,
                 "io_uring and epoll are both available here");
-        start(Transport.best(), Transports.auto());
+        start(Transport.IO_URING, new Transports(Transport.IO_URING, Transport.EPOLL));
         assertThat(sb.dataPlane().transport()).isEqualTo(Transport.IO_URING);
         assertThat(sb.dataPlane().datagramTransport()).isEqualTo(Transport.EPOLL);
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
