@@ -87,11 +87,40 @@ final class RequestBody {
     }
 
     /**
+     * The whole body as one last part to send with the head, when it is complete and arrived in at
+     * most one part without trailers (always so for a request without body); null otherwise, and
+     * then {@link #sendTo} sends it. What is returned passes as {@link #sendTo} would pass it: a
+     * retained duplicate while the body is kept for a replay.
+     */
+    LastHttpContent takeWhole() {
+        if (!complete || parts.size() > 1) {
+            return null;
+        }
+        if (parts.isEmpty()) {
+            return LastHttpContent.EMPTY_LAST_CONTENT;
+        }
+        if (!(parts.get(0) instanceof LastHttpContent last) || !last.trailingHeaders().isEmpty()) {
+            return null;
+        }
+        if (replayable) {
+            return last.retainedDuplicate();
+        }
+        parts.clear();
+        return last;
+    }
+
+    /**
      * Writes what arrived so far to a newly attached endpoint, then its end if the body is complete.
      * Kept parts stay for a replay when the body is replayable; otherwise they pass for good.
      */
     void sendTo(UpstreamStream s) {
         boolean ended = hasLast();
+        if (parts.isEmpty()) {
+            if (complete) {
+                s.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            return;
+        }
         List<HttpContent> out = new ArrayList<>(parts);
         if (!replayable) {
             parts.clear();

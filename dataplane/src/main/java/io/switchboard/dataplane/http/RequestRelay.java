@@ -1,5 +1,6 @@
 package io.switchboard.dataplane.http;
 
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.switchboard.model.HostPort;
 import io.switchboard.routing.VirtualAddress;
 
@@ -119,13 +121,20 @@ final class RequestRelay {
     void send(UpstreamStream s) {
         // The headers are shared, not copied: encoding happens within write, and framing is the same
         // on every try, so a retry can send them again.
-        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
-                request.headers());
+        LastHttpContent whole = body.takeWhole();
+        HttpRequest head = whole == null
+                ? new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(), request.headers())
+                // The whole request is here (most are: a head without body): one message, which the
+                // HTTP/1 encoder writes as one buffer, rather than head and end as two writes.
+                : new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(), whole.content(),
+                        request.headers(), whole.trailingHeaders());
         if (!http2Upstream) {
             HeaderRules.frameForHttp1(head, hasBody, true);
         }
         s.write(head);
-        body.sendTo(s);
+        if (whole == null) {
+            body.sendTo(s);
+        }
         s.flush();
         if (!body.complete()) {
             down.setReadable(s.isWritable());

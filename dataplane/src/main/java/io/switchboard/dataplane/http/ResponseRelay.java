@@ -1,6 +1,7 @@
 package io.switchboard.dataplane.http;
 
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -163,8 +164,8 @@ final class ResponseRelay {
         if (setCookie != null) {
             r.headers().add(HttpHeaderNames.SET_COOKIE, ServerCookieEncoder.STRICT.encode(setCookie));
         }
-        if (!down.isHttp2() && r instanceof FullHttpResponse full) {
-            // Written as head plus last part, so HTTP/1 framing applies to the head.
+        if (!down.isHttp2() && r instanceof FullHttpResponse full && !full.trailingHeaders().isEmpty()) {
+            // Written as head plus last part, which drops the trailers for a client that cannot take them.
             keepAlive = down.writeResponseHead(Http1Framing.headOf(full), responseHasBody, keepAlive,
                     request.protocolVersion());
             LastHttpContent rest = new DefaultLastHttpContent(full.content().retain(), full.trailingHeaders());
@@ -188,6 +189,17 @@ final class ResponseRelay {
         if (!started) {
             ReferenceCountUtil.release(c);
             return false;
+        }
+        if (heldHead != null && c instanceof LastHttpContent last && last.trailingHeaders().isEmpty()) {
+            // The whole response came in one read: head and body go out as one message, which the
+            // HTTP/1 encoder writes as one buffer (and HTTP/2 as one or two frames), rather than as
+            // two writes through the client's pipeline.
+            HttpResponse head = heldHead;
+            heldHead = null;
+            keepAlive = down.writeResponseHead(new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                    last.content(), head.headers(), last.trailingHeaders()), heldHasBody, keepAlive,
+                    request.protocolVersion());
+            return completed();
         }
         relayHeldHead();
         if (c instanceof LastHttpContent last) {

@@ -118,6 +118,54 @@ class RequestRelayTest {
     }
 
     @Test
+    void aRequestWithoutBodyGoesOutAsOneMessageOnEveryTry() {
+        HttpRequest get = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        RequestRelay relay = relay(http1Client, get, false, false);
+        for (int i = 0; i < 2; i++) {
+            RecordingUpstream u = new RecordingUpstream();
+            relay.send(u);
+            assertThat(u.written).hasSize(1);
+            FullHttpRequest sent = (FullHttpRequest) u.written.get(0);
+            assertThat(sent.content().isReadable()).isFalse();
+            assertThat(sent.headers().get("x-forwarded-for")).isEqualTo("192.0.2.1");
+            u.releaseAll();
+        }
+    }
+
+    @Test
+    void aBodyInOnePartGoesOutWithTheHeadAndStaysForTheRetry() {
+        RequestRelay relay = relay(http1Client, post(5), true, false);
+        HttpContent whole = last("hello");
+        relay.onContent(whole, null, false);
+        RecordingUpstream first = new RecordingUpstream();
+        relay.send(first);
+        assertThat(first.written).hasSize(1);
+        assertThat(first.text()).isEqualTo("hello|");
+        first.releaseAll();
+        assertThat(whole.refCnt()).as("kept for a replay").isEqualTo(1);
+        RecordingUpstream retry = new RecordingUpstream();
+        relay.send(retry);
+        assertThat(retry.text()).isEqualTo("hello|");
+        retry.releaseAll();
+        body.release();
+        assertThat(whole.refCnt()).isZero();
+    }
+
+    @Test
+    void aBodyInSeveralPartsGoesOutAfterTheHead() {
+        RequestRelay relay = relay(http1Client, post(5), true, false);
+        relay.onContent(part("hel"), null, false);
+        relay.onContent(last("lo"), null, false);
+        RecordingUpstream u = new RecordingUpstream();
+        relay.send(u);
+        assertThat(u.written).hasSize(3);
+        assertThat(u.written.get(0)).isNotInstanceOf(HttpContent.class);
+        assertThat(u.text()).isEqualTo("hello|");
+        u.releaseAll();
+        body.release();
+    }
+
+    @Test
     void aFullRequestsContentIsItsWholeBody() {
         FullHttpRequest full = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
                 Unpooled.copiedBuffer("abc", StandardCharsets.US_ASCII));

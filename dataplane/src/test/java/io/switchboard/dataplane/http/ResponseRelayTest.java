@@ -150,16 +150,59 @@ class ResponseRelayTest {
     }
 
     @Test
-    void aFullResponseIsWrittenAsHeadAndLastPartAndCompletesAtOnce() {
+    void aFullResponseIsWrittenAsOneMessageAndCompletesAtOnce() {
         ResponseRelay relay = new ResponseRelay(down, get());
         FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
         full.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
         relay.began(200);
         assertThat(relay.relayHead(full, upstream, null)).isTrue();
+        assertThat(down.written).hasSize(1);
+        assertThat(down.written.get(0)).isInstanceOf(FullHttpResponse.class);
+        assertThat(writtenBody()).isEqualTo("hi");
+    }
+
+    @Test
+    void aFullResponseWithTrailersIsWrittenAsHeadAndLastPartSoAnHttp10ClientLosesOnlyTheTrailers() {
+        ResponseRelay relay = new ResponseRelay(down, get());
+        FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
+        full.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
+        full.trailingHeaders().set("x-checksum", "1");
+        relay.began(200);
+        assertThat(relay.relayHead(full, upstream, null)).isTrue();
         assertThat(down.written).hasSize(2);
         assertThat(down.written.get(0)).isNotInstanceOf(HttpContent.class);
+        assertThat(((LastHttpContent) down.written.get(1)).trailingHeaders().get("x-checksum")).isEqualTo("1");
         assertThat(writtenBody()).isEqualTo("hi");
+    }
+
+    @Test
+    void aHeadAndItsWholeBodyFromOneReadGoOutAsOneMessage() {
+        ResponseRelay relay = new ResponseRelay(down, get());
+        relay.began(200);
+        assertThat(relay.relayHead(head(HttpResponseStatus.OK), upstream, null)).isFalse();
+        assertThat(down.written).as("held until the body's first part").isEmpty();
+        assertThat(relay.relayContent(last("ok"), upstream)).isTrue();
+        assertThat(down.written).hasSize(1);
+        FullHttpResponse full = (FullHttpResponse) down.written.get(0);
+        assertThat(full.status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(full.headers().get(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo("2");
+        assertThat(writtenBody()).isEqualTo("ok");
+        assertThat(relay.upstreamReusable()).isTrue();
+    }
+
+    @Test
+    void aHeadWhoseBodyComesInPartsGoesOutAlone() {
+        ResponseRelay relay = new ResponseRelay(down, get());
+        relay.began(200);
+        relay.relayHead(head(HttpResponseStatus.OK), upstream, null);
+        assertThat(relay.relayContent(new DefaultHttpContent(Unpooled.copiedBuffer("o", StandardCharsets.US_ASCII)),
+                upstream)).isFalse();
+        assertThat(relay.relayContent(last("k"), upstream)).isTrue();
+        assertThat(down.written).hasSize(3);
+        assertThat(down.written.get(0)).isNotInstanceOf(HttpContent.class);
+        assertThat(writtenBody()).isEqualTo("ok");
     }
 
     @Test
