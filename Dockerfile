@@ -6,10 +6,11 @@ WORKDIR /src
 COPY . .
 RUN ./mvnw -B -ntp -q -DskipTests -pl server -am package
 
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:25-jre
 # iproute2: Switchboard makes Service addresses local with `ip route ... table local proto 73`.
 RUN apt-get update && apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/server/target/switchboard.jar /opt/switchboard/switchboard.jar
+COPY build-bin/java.sh /opt/switchboard/java.sh
 COPY deploy/docker/entrypoint.sh /usr/local/bin/switchboard
 ENTRYPOINT ["/usr/local/bin/switchboard"]
 CMD ["run", "--kubernetes"]

@@ -47,7 +47,7 @@ spec:
 YAML
   endpoint_slices grpc-bench grpc "${PORTS[@]}"
 } >"$WORK/manifests/grpc.yaml"
-start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
+start switchboard "$SWITCHBOARD" run --config "$WORK/manifests" --workers "$WORKERS" \
   --admin 127.0.0.1:19907
 
 cat >"$WORK/haproxy.cfg" <<CONF

@@ -32,7 +32,7 @@ spec:
 YAML
   endpoint_slices h2-bench http 18181 18182 18183
 } >"$WORK/manifests/h2.yaml"
-start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
+start switchboard "$SWITCHBOARD" run --config "$WORK/manifests" --workers "$WORKERS" \
   --admin 127.0.0.1:19905
 
 cat >"$WORK/haproxy.cfg" <<CONF

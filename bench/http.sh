@@ -60,7 +60,7 @@ addressType: IPv4
 ports: [{name: http, port: 18182}]
 endpoints: [{addresses: [127.0.0.1]}]
 YAML
-start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
+start switchboard "$SWITCHBOARD" run --config "$WORK/manifests" --workers "$WORKERS" \
   --transport "${TRANSPORT:-auto}" \
   --admin 127.0.0.1:19903
 

@@ -71,7 +71,7 @@ YAML
   service l4-random 127.0.12.11 "switchboard.io/scheduler: random" ""
   service l7 127.0.12.12 "" ", appProtocol: http"
 } >"$WORK/manifests/imbalance.yaml"
-start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers 1 \
+start switchboard "$SWITCHBOARD" run --config "$WORK/manifests" --workers 1 \
   --admin 127.0.0.1:19907
 
 cat >"$WORK/haproxy.cfg" <<CONF

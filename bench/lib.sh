@@ -4,6 +4,9 @@
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 WORK="$(mktemp -d /tmp/switchboard-bench.XXXXXX)"
+# Switchboard runs as users run it: through its launcher, on the JVM and flags it chooses.
+SWITCHBOARD="$REPO_DIR/switchboard"
+. "$REPO_DIR/build-bin/java.sh"
 PIDS=()
 
 need() {  # need TOOL PACKAGE: install PACKAGE with apt when TOOL is missing
@@ -67,7 +70,12 @@ cpu_ms() {  # cpu_ms PID: CPU time (user + system, in ms) used so far by a proce
 }
 
 machine() {
-  echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), $(java -version 2>&1 | head -1)"
+  echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), $(switchboard_runtime)"
+}
+
+switchboard_runtime() {  # the JVM the launcher runs Switchboard on, and the flags it adds for it
+  choose_java
+  echo "Switchboard on $("$java_bin" -version 2>&1 | head -1)${java_flags[0]:+ (${java_flags[*]})}"
 }
 
 ratio() {  # ratio A B: A/B with two decimals

@@ -43,7 +43,10 @@ if [[ " $LOADS " == *" udp "* ]]; then
 fi
 # JDK 17's profile settings sample Java stacks every 10 or 20 ms; every millisecond gives a picture
 # worth reading from one short load.
-jdk_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+# jcmd and jfr (flamegraph.py) come from the JDK that runs Switchboard: a recording's format is its JDK's.
+choose_java
+jdk_home="$(dirname "$(dirname "$(readlink -f "$java_bin")")")"
+export PATH="$jdk_home/bin:$PATH"
 sed 's|<setting name="period" control="method-sampling-java-interval">[^<]*<|<setting name="period" control="method-sampling-java-interval">1 ms<|' \
   "$jdk_home/lib/jfr/profile.jfc" >"$WORK/dense.jfc"
 
@@ -57,7 +60,7 @@ run_load() {  # run_load LOAD SECONDS
   esac
 }
 for load in $LOADS; do
-  start "switchboard-$load" java -jar "$JAR" run --config "$WORK/manifests" --workers 1 --admin 127.0.0.1:19941
+  start "switchboard-$load" "$SWITCHBOARD" run --config "$WORK/manifests" --workers 1 --admin 127.0.0.1:19941
   wait_port 127.0.0.1 18181; wait_port 127.0.0.100 8080; wait_port 127.0.0.101 8080
   if [ "$load" = udp ]; then wait_udp 127.0.0.102 5400; fi
   run_load "$load" "$WARMUP" >/dev/null

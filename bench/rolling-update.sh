@@ -121,7 +121,7 @@ PY
 
 run_switchboard() {  # run_switchboard NAME [FLAGS...]: prints the PID
   local name="$1"; shift
-  ip netns exec "$NS" java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" \
+  ip netns exec "$NS" "$SWITCHBOARD" run --config "$WORK/manifests" \
     --workers "$WORKERS" --admin 127.0.0.1:19904 --drain-timeout "$DRAIN" "$@" >"$WORK/$name.log" 2>&1 &
   echo $!
 }

@@ -61,7 +61,7 @@ run_mode() {  # run_mode NAME INSTANCES SHARED INTERVAL
   wait_port 127.0.8.63 9100
   local pids=()
   for i in $(seq 1 "$n"); do
-    java -Xmx256m -jar "$JAR" run --etcd "$ETCD" --shared-load-interval "$interval" --fleet-ttl 5 \
+    SWITCHBOARD_JAVA_OPTS=-Xmx256m "$SWITCHBOARD" run --etcd "$ETCD" --shared-load-interval "$interval" --fleet-ttl 5 \
       --node-name "node-$i" --admin "127.0.0.1:1995$i" --nodeport-addresses "127.0.0.7$i" --workers 1 \
       >"$WORK/$name-node-$i.log" 2>&1 &
     pids+=("$!")

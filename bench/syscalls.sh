@@ -32,7 +32,7 @@ endpoints: [{addresses: [127.0.0.1]}]
 YAML
 done
 # Each instance serves both Services; the load goes to one address per instance.
-start sb-epoll java -jar "$JAR" run --config "$WORK/manifests" --workers 1 --transport epoll --admin 127.0.0.1:19931
+start sb-epoll "$SWITCHBOARD" run --config "$WORK/manifests" --workers 1 --transport epoll --admin 127.0.0.1:19931
 cat >"$WORK/haproxy.cfg" <<CONF
 global
   nbthread 1
@@ -71,7 +71,7 @@ trace() {  # trace NAME PIDFILE TARGET: per-connection counts of the traced prox
 }
 trace switchboard-epoll sb-epoll 127.0.0.100
 kill "$(cat "$WORK/sb-epoll.pid")"; wait "$(cat "$WORK/sb-epoll.pid")" 2>/dev/null || true
-start sb-io_uring java -jar "$JAR" run --config "$WORK/manifests" --workers 1 --transport io_uring --admin 127.0.0.1:19932
+start sb-io_uring "$SWITCHBOARD" run --config "$WORK/manifests" --workers 1 --transport io_uring --admin 127.0.0.1:19932
 wait_port 127.0.0.103 8080
 trace switchboard-io_uring sb-io_uring 127.0.0.103
 trace haproxy haproxy 127.0.0.101

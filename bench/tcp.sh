@@ -37,7 +37,7 @@ addressType: IPv4
 ports: [{name: http, port: 18181}, {name: iperf, port: 15201}]
 endpoints: [{addresses: [127.0.0.1]}]
 YAML
-start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
+start switchboard "$SWITCHBOARD" run --config "$WORK/manifests" --workers "$WORKERS" \
   --admin 127.0.0.1:19901
 # HAProxy: 127.0.0.101 serves both.
 cat >"$WORK/haproxy.cfg" <<CONF

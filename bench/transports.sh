@@ -46,7 +46,7 @@ addressType: IPv4
 ports: [{name: tcp, port: 18181}, {name: http, port: 18181}, {name: udp, protocol: UDP, port: 15400}]
 endpoints: [{addresses: [127.0.0.1]}]
 YAML
-  start "switchboard-$t" java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/$t" --workers "$WORKERS" \
+  start "switchboard-$t" "$SWITCHBOARD" run --config "$WORK/$t" --workers "$WORKERS" \
     --transport "$t" --admin "${ADMIN[$t]}"
 done
 wait_port 127.0.0.1 18181; wait_udp 127.0.0.1 15400

@@ -26,7 +26,7 @@ wait_udp 127.0.0.1 15400
 
 mkdir -p "$WORK/manifests" "$WORK/nginx"
 udp_service udp-bench 127.0.0.100 5400 15400 >"$WORK/manifests/udp.yaml"
-start switchboard java ${SWITCHBOARD_JAVA_OPTS:-} -jar "$JAR" run --config "$WORK/manifests" --workers "$WORKERS" \
+start switchboard "$SWITCHBOARD" run --config "$WORK/manifests" --workers "$WORKERS" \
   --transport "$TRANSPORT" --admin 127.0.0.1:19902
 cat >"$WORK/nginx/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;

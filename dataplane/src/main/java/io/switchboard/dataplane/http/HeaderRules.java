@@ -24,6 +24,11 @@ final class HeaderRules {
     private static final List<CharSequence> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, "proxy-connection",
             HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING,
             HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
+    /** Indexed by name length: whether some hop-by-hop name has it. */
+    private static final boolean[] HOP_BY_HOP_LENGTH = new boolean[32];
+    static {
+        HOP_BY_HOP.forEach(name -> HOP_BY_HOP_LENGTH[name.length()] = true);
+    }
     private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
@@ -51,8 +56,7 @@ final class HeaderRules {
         Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
         while (it.hasNext()) {
             CharSequence name = it.next().getKey();
-            if (isHopByHop(name) || AsciiString.regionMatches(name, true, 0, HTTP2_EXTENSION_PREFIX, 0,
-                    HTTP2_EXTENSION_PREFIX.length())) {
+            if (isHopByHop(name) || isHttp2Extension(name)) {
                 if (strip == null) {
                     strip = new ArrayList<>(4);
                 }
@@ -101,12 +105,23 @@ final class HeaderRules {
     }
 
     private static boolean isHopByHop(CharSequence name) {
+        // Most names are end-to-end and differ in length from every hop-by-hop one: one array read
+        // settles them, rather than nine comparisons each.
+        int n = name.length();
+        if (n >= HOP_BY_HOP_LENGTH.length || !HOP_BY_HOP_LENGTH[n]) {
+            return false;
+        }
         for (CharSequence hop : HOP_BY_HOP) {
             if (AsciiString.contentEqualsIgnoreCase(name, hop)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isHttp2Extension(CharSequence name) {
+        return name.length() > HTTP2_EXTENSION_PREFIX.length() && (name.charAt(0) | 0x20) == 'x'
+                && AsciiString.regionMatches(name, true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length());
     }
 
     /**
@@ -126,13 +141,22 @@ final class HeaderRules {
 
     /** Appends the client to {@code X-Forwarded-For} and {@code Forwarded}, and sets {@code X-Forwarded-Proto} anew. */
     static void addForwarded(HttpHeaders h, Forwarding f) {
+        // Absent (the usual case) is added, not set: set would first look for values to remove.
         String xff = h.get(X_FORWARDED_FOR);
-        h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? f.ip() : xff + ", " + f.ip());
+        if (xff == null) {
+            h.add(X_FORWARDED_FOR, f.ip());
+        } else {
+            h.set(X_FORWARDED_FOR, xff.isBlank() ? f.ip() : xff + ", " + f.ip());
+        }
         // Replaced, never kept: the protocol the client spoke to this proxy is known here, and a
         // client's own claim (https, say) would mislead the endpoint.
         h.set(X_FORWARDED_PROTO, f.proto());
         String fwd = h.get(FORWARDED);
-        h.set(FORWARDED, fwd == null || fwd.isBlank() ? f.element() : fwd + ", " + f.element());
+        if (fwd == null) {
+            h.add(FORWARDED, f.element());
+        } else {
+            h.set(FORWARDED, fwd.isBlank() ? f.element() : fwd + ", " + f.element());
+        }
     }
 
     /**

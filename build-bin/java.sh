@@ -1,0 +1,40 @@
+# Sourced (by ./switchboard, the image's entrypoint and bench/lib.sh), not run: chooses the JVM that
+# runs Switchboard and its flags.
+#
+# The newest JDK on the machine runs Switchboard: on JDK 25 with compact object headers a proxied
+# HTTP request costs 10-13 % less CPU than on 17, and every object is smaller (docs/benchmarks.md).
+# SWITCHBOARD_JAVA names a java outright; otherwise the newest of JAVA_HOME's, those under
+# /usr/lib/jvm and the one on PATH, by the version in its home's release file (no JVM is started to ask).
+
+java_major() {  # java_major JAVA: the feature version of a java binary, 0 when its home does not say
+  local home v
+  home="$(dirname "$(dirname "$(readlink -f "$1")")")"
+  v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -1)"
+  echo "${v:-0}"
+}
+
+choose_java() {  # sets java_bin, java_feature (its feature version) and java_flags (an array)
+  local best candidate v
+  if [ -n "${SWITCHBOARD_JAVA:-}" ]; then
+    java_bin="$SWITCHBOARD_JAVA"
+  else
+    java_bin="$(command -v java || echo java)"
+    best="$(java_major "$java_bin")"
+    for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java; do
+      [ -x "$candidate" ] || continue
+      v="$(java_major "$candidate")"
+      if [ "$v" -gt "$best" ]; then java_bin="$candidate"; best="$v"; fi
+    done
+  fi
+  java_feature="$(java_major "$java_bin")"
+  java_flags=()
+  if [ "$java_feature" -ge 25 ]; then
+    # Compact object headers (JEP 519, a product flag from 25): 8-byte object headers instead of 12.
+    java_flags+=(-XX:+UseCompactObjectHeaders)
+  fi
+  if [ "$java_feature" -ge 24 ]; then
+    # Netty's native transports load JNI code and its buffers use sun.misc.Unsafe, which JDK 24 and
+    # later allow with a warning unless told: told, so nothing is printed and Netty keeps its fast paths.
+    java_flags+=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+  fi
+}
