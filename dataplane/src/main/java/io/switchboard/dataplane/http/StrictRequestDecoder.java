@@ -98,30 +98,30 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private boolean foldedLine(ByteBuf buf) {
         int i = buf.readerIndex();
         int end = buf.writerIndex();
-        boolean first = !headStarted;
-        if (first) {
+        if (!headStarted) {
             while (i < end && (buf.getByte(i) == '\r' || buf.getByte(i) == '\n')) {
                 i++;
             }
+            // Past the request line: it cannot be a continuation.
+            i = nextLine(buf, i, end);
         }
-        boolean lineStart = true;
-        while (i < end) {
+        // Line to line by Netty's indexOf (which scans words, not bytes): only line starts matter.
+        while (i >= 0 && i < end) {
             byte b = buf.getByte(i);
-            if (lineStart) {
-                if (b == '\r' || b == '\n') {
-                    return false;
-                }
-                if ((b == ' ' || b == '\t') && !first) {
-                    return true;
-                }
-                lineStart = false;
+            if (b == '\r' || b == '\n') {
+                return false;
             }
-            if (b == '\n') {
-                lineStart = true;
-                first = false;
+            if (b == ' ' || b == '\t') {
+                return true;
             }
-            i++;
+            i = nextLine(buf, i, end);
         }
         return false;
+    }
+
+    /** The index after the next line feed from {@code from}, or -1 when the line is not complete. */
+    private static int nextLine(ByteBuf buf, int from, int end) {
+        int lf = buf.indexOf(from, end, (byte) '\n');
+        return lf < 0 ? -1 : lf + 1;
     }
 }
