@@ -21,6 +21,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.dataplane.Transport;
 import io.switchboard.model.HostPort;
 import java.net.InetSocketAddress;
@@ -55,11 +56,14 @@ final class ProbeRequest {
                 return;
             }
             Channel ch = f.channel();
-            loop.schedule(() -> {
+            ScheduledFuture<?> deadline = loop.schedule(() -> {
                 answer.give(0);
                 ch.close();
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-            ch.closeFuture().addListener(c -> answer.give(0));
+            ch.closeFuture().addListener(c -> {
+                deadline.cancel(false);
+                answer.give(0);
+            });
             if (http2) {
                 http2(ch, authority, answer);
             } else {
@@ -71,6 +75,11 @@ final class ProbeRequest {
                             ctx.close();
                         }
                         ReferenceCountUtil.release(msg);
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        failed(ctx, answer);
                     }
                 });
                 DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
@@ -84,7 +93,12 @@ final class ProbeRequest {
 
     private static void http2(Channel ch, String authority, Answer answer) {
         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        failed(ctx, answer);
+                    }
+                });
         new Http2StreamChannelBootstrap(ch).handler(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -93,6 +107,12 @@ final class ProbeRequest {
                     ch.close();
                 }
                 ReferenceCountUtil.release(msg);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                answer.give(0);
+                ch.close();
             }
         }).open().addListener(f -> {
             if (!f.isSuccess()) {
@@ -103,6 +123,16 @@ final class ProbeRequest {
             stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").path("/")
                     .scheme("http").authority(authority).add("user-agent", USER_AGENT), true));
         });
+    }
+
+    /**
+     * The probe's connection failed (reset by the endpoint, or an answer that does not parse): the
+     * probe failed, and that is its whole report; the health checker counts it, so it is not also
+     * logged as an exception nobody handled.
+     */
+    private static void failed(ChannelHandlerContext ctx, Answer answer) {
+        answer.give(0);
+        ctx.close();
     }
 
     /** The one answer a probe gives. */
