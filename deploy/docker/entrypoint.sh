@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # The image's entrypoint: the Switchboard command line on the shaded jar, run by the JVM and flags
 # that build-bin/java.sh chooses (the image's JDK 25 with compact object headers). SWITCHBOARD_JAVA_OPTS
-# adds JVM flags (the defaults size the heap for a node proxy and exit on out-of-memory so the kubelet
-# restarts the pod rather than leaving it half alive; the G1 flags hand heap a big load needed back to
-# the node once it is idle again, and ExplicitGCInvokesConcurrent lets it ask for that right after
-# its first load; measured in docs/hardening.md and docs/benchmarks.md). SWITCHBOARD_LIB is where
+# adds JVM flags (java.sh's heap flags hand heap a big load needed back to the node once idle; these
+# size the heap for a node proxy and exit on out-of-memory so the kubelet restarts the pod rather
+# than leaving it half alive; measured in docs/hardening.md and docs/benchmarks.md). SWITCHBOARD_LIB is where
 # the jar and java.sh are (/opt/switchboard in the image).
 set -eu
 lib="${SWITCHBOARD_LIB:-/opt/switchboard}"
@@ -12,5 +11,4 @@ jar="${SWITCHBOARD_JAR:-$lib/switchboard.jar}"
 . "$lib/java.sh"
 choose_java
 exec "$java_bin" ${java_flags[@]+"${java_flags[@]}"} -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 \
-  -XX:G1PeriodicGCInterval=10000 -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:+ExplicitGCInvokesConcurrent \
   ${SWITCHBOARD_JAVA_OPTS:-} -jar "$jar" "$@"
