@@ -1,8 +1,9 @@
 # Sourced (by ./switchboard, the image's entrypoint and bench/lib.sh), not run: chooses the JVM that
 # runs Switchboard and the flags every start of it gets.
 #
-# The newest JDK on the machine runs Switchboard: on JDK 25 with compact object headers a proxied
-# HTTP request costs 10-13 % less CPU than on 17, and every object is smaller (docs/benchmarks.md).
+# The newest JDK on the machine runs Switchboard: on JDK 25 with compact object headers every object
+# is smaller and a proxied HTTP request costs a few per cent less CPU than on 17 (docs/benchmarks.md:
+# 10-13 % with java -jar side by side, less through the launcher).
 # SWITCHBOARD_JAVA names a java outright; otherwise the newest of JAVA_HOME's, those under
 # /usr/lib/jvm and the one on PATH, by the version in its home's release file (no JVM is started to ask).
 
