@@ -76,12 +76,7 @@ final class ProbeRequest {
                         }
                         ReferenceCountUtil.release(msg);
                     }
-
-                    @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        failed(ctx, answer);
-                    }
-                });
+                }, new FailOnError(ch, answer));
                 DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
                 req.headers().set(HttpHeaderNames.HOST, authority)
                         .set(HttpHeaderNames.USER_AGENT, USER_AGENT)
@@ -93,13 +88,8 @@ final class ProbeRequest {
 
     private static void http2(Channel ch, String authority, Answer answer) {
         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        failed(ctx, answer);
-                    }
-                });
-        new Http2StreamChannelBootstrap(ch).handler(new ChannelInboundHandlerAdapter() {
+                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new FailOnError(ch, answer));
+        new Http2StreamChannelBootstrap(ch).handler(new FailOnError(ch, answer) {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof Http2HeadersFrame h && h.headers().status() != null) {
@@ -107,12 +97,6 @@ final class ProbeRequest {
                     ch.close();
                 }
                 ReferenceCountUtil.release(msg);
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                answer.give(0);
-                ch.close();
             }
         }).open().addListener(f -> {
             if (!f.isSuccess()) {
@@ -126,13 +110,25 @@ final class ProbeRequest {
     }
 
     /**
-     * The probe's connection failed (reset by the endpoint, or an answer that does not parse): the
-     * probe failed, and that is its whole report; the health checker counts it, so it is not also
-     * logged as an exception nobody handled.
+     * Last in a probe's pipeline (or its HTTP/2 stream's handler): the probe's connection failed (reset
+     * by the endpoint, or an answer that does not parse), so the probe failed and its connection
+     * closes. That is its whole report; the health checker counts it, so it is not also logged as an
+     * exception nobody handled.
      */
-    private static void failed(ChannelHandlerContext ctx, Answer answer) {
-        answer.give(0);
-        ctx.close();
+    private static class FailOnError extends ChannelInboundHandlerAdapter {
+        private final Channel connection;
+        private final Answer answer;
+
+        FailOnError(Channel connection, Answer answer) {
+            this.connection = connection;
+            this.answer = answer;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            answer.give(0);
+            connection.close();
+        }
     }
 
     /** The one answer a probe gives. */
