@@ -3,6 +3,7 @@ package io.switchboard.dataplane;
 import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -37,9 +38,11 @@ final class Binders {
      * The UDP binder: a datagram socket on the Service address (one per event loop with SO_REUSEPORT,
      * which keeps each client's datagrams on one loop), reading in batches.
      */
-    static Binder udp(Transport transport, EventLoopGroup workers, Function<BindKey, ChannelHandler> handler) {
+    static Binder udp(Transport transport, EventLoopGroup workers, ByteBufAllocator allocator,
+                      Function<BindKey, ChannelHandler> handler) {
         return binder(transport, workers, (key, group) -> new Bootstrap()
                 .group(group)
+                .option(ChannelOption.ALLOCATOR, allocator)
                 .channelFactory(() -> transport.newDatagramChannel(key.address()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -54,8 +57,8 @@ final class Binders {
      * The TCP binder: server sockets whose accepted connections allow half-closure, count against
      * {@code limit} and are handed to {@code accepted} (which tracks them for a drain).
      */
-    static Binder tcp(Transport transport, EventLoopGroup workers, Supplier<ChannelHandler> childHandler,
-                      ConnectionLimit limit, Consumer<Channel> accepted) {
+    static Binder tcp(Transport transport, EventLoopGroup workers, ByteBufAllocator allocator,
+                      Supplier<ChannelHandler> childHandler, ConnectionLimit limit, Consumer<Channel> accepted) {
         ChannelFutureListener closed = f -> limit.closed();
         return binder(transport, workers, (key, group) -> new ServerBootstrap()
                 .group(group, group)
@@ -63,6 +66,7 @@ final class Binders {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 // TCP_NODELAY is Netty's default on Linux: setting it again would cost a syscall per connection.
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.ALLOCATOR, allocator)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

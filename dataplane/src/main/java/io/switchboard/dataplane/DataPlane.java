@@ -1,5 +1,6 @@
 package io.switchboard.dataplane;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.affinity.AffinityTable;
@@ -44,16 +45,27 @@ public final class DataPlane implements AutoCloseable {
      * @param maxConnections     bound on open client connections over all TCP listeners (0: derived from
      *                           the open-file limit, see {@link ConnectionLimit#defaultFor})
      * @param transports         the Netty transports of TCP and of UDP (io_uring, epoll or NIO)
+     * @param allocator          the buffers of every client connection, relayed endpoint connection, HTTP
+     *                           endpoint connection, UDP listener and flow socket: Netty's default, or one
+     *                           whose metrics count what is held, for tests that bound it
      */
     public record Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows,
-                           int maxConnections, Transports transports) {
+                           int maxConnections, Transports transports, ByteBufAllocator allocator) {
         /** The same on what {@code auto} picks. */
         public Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows, int maxConnections) {
             this(workers, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, Transports.auto());
         }
 
+        /** The same with Netty's default allocator. */
+        public Settings(int workers, int wildcardThreshold, long maxAffinityEntries, int maxUdpFlows, int maxConnections,
+                        Transports transports) {
+            this(workers, wildcardThreshold, maxAffinityEntries, maxUdpFlows, maxConnections, transports,
+                    ByteBufAllocator.DEFAULT);
+        }
+
         public Settings {
             java.util.Objects.requireNonNull(transports, "transports");
+            java.util.Objects.requireNonNull(allocator, "allocator");
             if (maxConnections < 0) {
                 throw new IllegalArgumentException("maxConnections must not be negative");
             }
@@ -92,7 +104,7 @@ public final class DataPlane implements AutoCloseable {
         int perLoop = settings.maxUdpFlows() / settings.workers();
         for (var executor : workers) {
             EventLoop loop = (EventLoop) executor;
-            httpContexts.put(loop, new HttpContext(state, new UpstreamPools(loop, transport), resets));
+            httpContexts.put(loop, new HttpContext(state, new UpstreamPools(loop, transport, settings.allocator()), resets));
         }
         for (var executor : datagramWorkers) {
             EventLoop loop = (EventLoop) executor;
@@ -103,9 +115,9 @@ public final class DataPlane implements AutoCloseable {
         Map<EventLoop, HttpContext> http = Map.copyOf(httpContexts);
         Map<EventLoop, UdpFlowTable> tables = Map.copyOf(flowTables);
         this.listeners = new ListenerManager(Map.of(Protocol.TCP, workers, Protocol.UDP, datagramWorkers), transport,
-                Map.of(Protocol.TCP, Binders.tcp(transport, workers,
+                Map.of(Protocol.TCP, Binders.tcp(transport, workers, settings.allocator(),
                                 () -> new TcpFrontendHandler(state, transport, http, connectionLimit::crowded), connectionLimit, clients::accepted),
-                        Protocol.UDP, Binders.udp(datagrams, datagramWorkers,
+                        Protocol.UDP, Binders.udp(datagrams, datagramWorkers, settings.allocator(),
                                 key -> new UdpListenerHandler(new VirtualAddress(key.address(), key.port(),
                                         Protocol.UDP), tables))),
                 settings.wildcardThreshold());

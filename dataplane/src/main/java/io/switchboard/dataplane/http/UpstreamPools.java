@@ -1,5 +1,6 @@
 package io.switchboard.dataplane.http;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -39,14 +40,16 @@ public final class UpstreamPools {
 
     private final EventLoop loop;
     private final Transport transport;
+    private final ByteBufAllocator allocator;
     private final Map<Backend, ArrayDeque<Http1Upstream>> idle = new HashMap<>();
     private final Map<Backend, Integer> open = new HashMap<>();
     private final Map<Backend, List<Http2Connection>> http2 = new HashMap<>();
     private boolean sweeping;
 
-    public UpstreamPools(EventLoop loop, Transport transport) {
+    public UpstreamPools(EventLoop loop, Transport transport, ByteBufAllocator allocator) {
         this.loop = loop;
         this.transport = transport;
+        this.allocator = allocator;
     }
 
     /** Gets a path to {@code backend} for one request, calling back on this loop. */
@@ -121,6 +124,7 @@ public final class UpstreamPools {
     /** Connects on this loop; the endpoint's address family decides the socket's. */
     private void connect(Backend backend, Duration timeout, ChannelHandler codec, Connected done) {
         Channel ch = transport.newSocketChannel(backend.address());
+        ch.config().setAllocator(allocator);
         ch.config().setOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         ch.pipeline().addLast(codec);
         loop.register(ch);

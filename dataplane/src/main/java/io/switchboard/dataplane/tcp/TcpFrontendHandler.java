@@ -106,6 +106,7 @@ public final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         // The channel is built here rather than by a Bootstrap per connection: same steps, less garbage.
         Channel endpoint = transport.newSocketChannel(backend.address());
         endpoint.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        endpoint.config().setAllocator(client.alloc());
         RelayReads.configure(endpoint);
         endpoint.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
         endpoint.pipeline().addLast(new RelayHandler(connection, false));

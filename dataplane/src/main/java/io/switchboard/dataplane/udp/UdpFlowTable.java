@@ -241,6 +241,7 @@ public final class UdpFlowTable {
                 table.version());
         Channel upstream = upstreams.apply(backend.address());
         UdpChannels.configure(upstream);
+        upstream.config().setAllocator(listener.alloc());
         upstream.pipeline().addLast(new UdpUpstreamHandler(this, flow));
         loop.register(upstream);
         // Connecting makes the kernel filter replies to this endpoint only (and report it unreachable).
