@@ -35,27 +35,28 @@ import java.net.InetAddress;
  * IP_FREEBIND, batched UDP reads), NIO elsewhere. {@link #select} turns the {@code --transport} choice
  * into one that works here, or says why it cannot.
  *
- * <p>{@code auto} runs TCP and UDP on epoll where available, else TCP on io_uring (UDP on io_uring
- * too), else NIO ({@link #best()}, {@link #bestForDatagrams()}). The issue's rule is the winner of
- * one run on every scenario: in the default {@code bench/run} of 2026-12-04 23:00 UTC epoll was
- * ahead of io_uring on each (new connections 1.04x, L4 and L7 keep-alive 1.03x, UDP 1.21x) on JDK 17.
- * On JDK 25 (2026-12-06, four runs) io_uring carried 1.15-1.18x epoll's HTTP requests and 1.00-1.10x
- * its new connections, but a relay to a slow reader held 17 MiB of buffers on io_uring in one run
- * of {@code TcpRelayIT}, past the 12 MiB bound epoll keeps: until that bound holds on io_uring too,
- * {@code auto} stays on epoll. io_uring stays one flag away
- * ({@code --transport io_uring}) and runs the whole integration suite. Were TCP ever to run on
- * io_uring with UDP on epoll, {@link Transports} carries the pair: Netty's io_uring datagram channel
- * keeps a read with its own 64 KiB buffer outstanding on every socket, idle flows included (64 KiB
- * of direct memory per UDP flow against about 4 KiB on epoll), and echoed 0.6-0.7x epoll's
- * datagrams, which reads eight per {@code recvmmsg}. Why a native transport is passed over is logged
- * once. An explicit {@code io_uring}, {@code epoll} or {@code nio} runs both on that one.
+ * <p>{@code auto} runs TCP on io_uring where the kernel offers it, else on epoll, else on NIO
+ * ({@link #best()}), and UDP on epoll where available ({@link #bestForDatagrams()}). The rule is the
+ * winner of same-run comparisons on every scenario: on JDK 25 (what the launcher runs where it is
+ * installed) io_uring carried 1.07-1.10x epoll's new connections, 1.02-1.05x its L4 keep-alive and
+ * 1.15-1.16x its HTTP requests in two {@code bench/run transports} runs of 2026-12-06, and 5 of 5
+ * alternating HTTP rounds at 10.8-12.3 against 12.2-13.3 us of CPU per request (docs/benchmarks.md);
+ * on JDK 17 on 2026-12-04 the two had been within a run's spread of each other. A relay to a slow
+ * reader holds the same on both (one 512 KiB read per direction, {@code TcpRelayIT} on every
+ * transport); the 17 MiB once seen on io_uring was the pooled allocator's chunks and Netty's
+ * drain after a FIN, not the relay's backpressure. UDP stays on epoll:
+ * Netty's io_uring datagram channel keeps a read with its own 64 KiB buffer outstanding on every
+ * socket, idle flows included (64 KiB of direct memory per UDP flow against about 4 KiB on epoll),
+ * and echoed 0.6-0.7x epoll's datagrams, which reads eight per {@code recvmmsg}; {@link Transports}
+ * carries the pair. Why a native transport is passed over is logged once. An explicit
+ * {@code io_uring}, {@code epoll} or {@code nio} runs both on that one.
  */
 public enum Transport {
     IO_URING, EPOLL, NIO;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Transport.class);
 
-    /** What {@code auto} runs TCP on: epoll, else io_uring, else NIO. */
+    /** What {@code auto} runs TCP on: io_uring, else epoll, else NIO. */
     public static Transport best() {
         return Auto.STREAM;
     }
@@ -80,15 +81,16 @@ public enum Transport {
         static final Transport DATAGRAM = datagram();
 
         private static Transport stream() {
-            if (EPOLL.unavailabilityCause() == null) {
-                return EPOLL;
+            if (IO_URING.unavailabilityCause() == null) {
+                return IO_URING;
             }
-            Transport fallback = IO_URING.unavailabilityCause() == null ? IO_URING : NIO;
-            LOG.atInfo().addKeyValue("cause", String.valueOf(EPOLL.unavailabilityCause()))
-                    .addKeyValue("using", fallback.label()).log("native epoll unavailable");
+            // A kernel without io_uring, or a container whose seccomp profile refuses it (Docker's default does).
+            Transport fallback = EPOLL.unavailabilityCause() == null ? EPOLL : NIO;
+            LOG.atInfo().addKeyValue("cause", String.valueOf(IO_URING.unavailabilityCause()))
+                    .addKeyValue("using", fallback.label()).log("io_uring unavailable");
             if (fallback == NIO) {
-                LOG.atWarn().addKeyValue("cause", String.valueOf(IO_URING.unavailabilityCause()))
-                        .log("io_uring unavailable too; using NIO without SO_REUSEPORT");
+                LOG.atWarn().addKeyValue("cause", String.valueOf(EPOLL.unavailabilityCause()))
+                        .log("native epoll unavailable too; using NIO without SO_REUSEPORT");
             }
             return fallback;
         }
@@ -96,6 +98,10 @@ public enum Transport {
         private static Transport datagram() {
             if (EPOLL.unavailabilityCause() == null) {
                 return EPOLL;
+            }
+            if (STREAM == IO_URING) {
+                LOG.atInfo().addKeyValue("cause", String.valueOf(EPOLL.unavailabilityCause()))
+                        .log("native epoll unavailable; UDP on io_uring too");
             }
             return STREAM;
         }

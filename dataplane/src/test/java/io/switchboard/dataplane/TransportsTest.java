@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 class TransportsTest {
 
     @Test
-    void autoRunsTcpOnEpollElseIoUringElseNioAndUdpOnEpollWhereThereIsOne() {
-        Transport stream = Transport.EPOLL.unavailabilityCause() == null ? Transport.EPOLL
-                : Transport.IO_URING.unavailabilityCause() == null ? Transport.IO_URING : Transport.NIO;
+    void autoRunsTcpOnIoUringElseEpollElseNioAndUdpOnEpollWhereThereIsOne() {
+        Transport stream = Transport.IO_URING.unavailabilityCause() == null ? Transport.IO_URING
+                : Transport.EPOLL.unavailabilityCause() == null ? Transport.EPOLL : Transport.NIO;
         Transport datagram = Transport.EPOLL.unavailabilityCause() == null ? Transport.EPOLL : stream;
         assertThat(Transports.select("auto")).isEqualTo(new Transports(stream, datagram));
         assertThat(Transports.select(" Auto ")).isEqualTo(Transports.auto());
