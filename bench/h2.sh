@@ -11,7 +11,7 @@ trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 WORKERS="${WORKERS:-1}"
 DURATION="${DURATION:-10}"
-WARMUP="${WARMUP:-10}"
+WARMUP="${WARMUP:-6}"
 REPEAT="${REPEAT:-3}"
 CLIENTS="${CLIENTS:-10}"
 STREAMS="${STREAMS:-10}"

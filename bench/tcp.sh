@@ -65,7 +65,7 @@ declare -A GBPS CPS RPS P50 P99
 
 # Warm-up, the same for every target (the JVM compiles its hot paths in the first seconds of load):
 # WARMUP seconds of each load shape, bounded.
-WARMUP="${WARMUP:-15}"
+WARMUP="${WARMUP:-8}"
 for t in direct haproxy switchboard; do
   wrk -t1 -c"$CONNS" -d"${WARMUP}s" -H "Connection: close" "http://${TARGET_HTTP[$t]}/" >/dev/null 2>&1 || true
   wrk -t1 -c"$CONNS" -d"${WARMUP}s" "http://${TARGET_HTTP[$t]}/" >/dev/null 2>&1 || true

@@ -11,10 +11,10 @@ set -euo pipefail
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 WORKERS="${WORKERS:-1}"
-DURATION="${DURATION:-8}"
+DURATION="${DURATION:-5}"
 REPEAT="${REPEAT:-3}"
 CONNS="${CONNS:-32}"
-WARMUP="${WARMUP:-10}"
+WARMUP="${WARMUP:-6}"
 need nginx nginx; need wrk wrk
 JAR="$(switchboard_jar)"
 (cd "$REPO_DIR" && ./mvnw -q -B -DskipTests -pl bench -am package) >&2
