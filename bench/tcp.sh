@@ -2,13 +2,15 @@
 # TCP side by side, one run: iperf3 throughput, connections per second (wrk, one request per
 # connection) and keep-alive requests per second with latency (wrk --latency), each through
 # Switchboard, through HAProxy in mode tcp, and direct to the endpoint. Both proxies get the same
-# number of threads (WORKERS, default 1). Every load is bounded by DURATION seconds (default 10).
+# number of threads (WORKERS, default 1). REPEAT (default 3) alternating rounds, each load bounded by
+# DURATION seconds (default 4); the table shows medians and every round.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 WORKERS="${WORKERS:-1}"
-DURATION="${DURATION:-10}"
+DURATION="${DURATION:-4}"
+REPEAT="${REPEAT:-3}"
 CONNS="${CONNS:-32}"
 need haproxy haproxy; need nginx nginx; need wrk wrk; need iperf3 iperf3
 JAR="$(switchboard_jar)"
@@ -71,37 +73,49 @@ for t in direct haproxy switchboard; do
   wrk -t1 -c"$CONNS" -d"${WARMUP}s" "http://${TARGET_HTTP[$t]}/" >/dev/null 2>&1 || true
 done
 
-for t in direct haproxy switchboard; do
-  read -r host port <<<"${TARGET_IPERF[$t]}"
-  GBPS[$t]=$(iperf3 -c "$host" -p "$port" -t "$DURATION" -J | python3 -c '
+add() { eval "$1[\$2]+=\" \$3\""; }   # add ARRAY TARGET VALUE: one more round
+for round in $(seq "$REPEAT"); do
+  for t in direct haproxy switchboard; do
+    read -r host port <<<"${TARGET_IPERF[$t]}"
+    add GBPS "$t" "$(iperf3 -c "$host" -p "$port" -t "$DURATION" -J | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 if "error" in d:
     print("iperf3: " + d["error"], file=sys.stderr); print("-")
 else:
-    print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))')
-  out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "Connection: close" "http://${TARGET_HTTP[$t]}/")
-  CPS[$t]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
-  out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://${TARGET_HTTP[$t]}/")
-  RPS[$t]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
-  P50[$t]=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  P99[$t]=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))')"
+    out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "Connection: close" "http://${TARGET_HTTP[$t]}/")
+    add CPS "$t" "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")"
+    out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://${TARGET_HTTP[$t]}/")
+    add RPS "$t" "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")"
+    add P50 "$t" "$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
+    add P99 "$t" "$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+  done
+done
+declare -A MGBPS MCPS MRPS MP50 MP99
+for t in direct haproxy switchboard; do
+  MGBPS[$t]=$(median ${GBPS[$t]}); MCPS[$t]=$(median ${CPS[$t]}); MRPS[$t]=$(median ${RPS[$t]})
+  MP50[$t]=$(median ${P50[$t]}); MP99[$t]=$(median ${P99[$t]})
 done
 
 echo
-echo "TCP through Switchboard vs HAProxy (mode tcp) vs direct, one run"
+echo "TCP through Switchboard vs HAProxy (mode tcp) vs direct, one run, medians of $REPEAT alternating rounds"
 echo "machine: $(machine); $(haproxy -v | head -1 | cut -d' ' -f1-3); proxies with $WORKERS thread(s); ${WARMUP}s warm-up per load shape; ${DURATION}s per load; $CONNS connections"
 printf "%-34s %12s %12s %12s %10s %10s\n" "metric" "direct" "haproxy" "switchboard" "sb/direct" "sb/haproxy"
 row() { printf "%-34s %12s %12s %12s %10s %10s\n" "$1" "$2" "$3" "$4" "$(ratio "$4" "$2")" "$(ratio "$4" "$3")"; }
-row "throughput, Gbit/s (iperf3)" "${GBPS[direct]}" "${GBPS[haproxy]}" "${GBPS[switchboard]}"
-row "connections/s (wrk, close)" "${CPS[direct]}" "${CPS[haproxy]}" "${CPS[switchboard]}"
-row "keep-alive requests/s (wrk)" "${RPS[direct]}" "${RPS[haproxy]}" "${RPS[switchboard]}"
-printf "%-34s %12s %12s %12s\n" "keep-alive latency p50" "${P50[direct]}" "${P50[haproxy]}" "${P50[switchboard]}"
-printf "%-34s %12s %12s %12s\n" "keep-alive latency p99" "${P99[direct]}" "${P99[haproxy]}" "${P99[switchboard]}"
+row "throughput, Gbit/s (iperf3)" "${MGBPS[direct]}" "${MGBPS[haproxy]}" "${MGBPS[switchboard]}"
+row "connections/s (wrk, close)" "${MCPS[direct]}" "${MCPS[haproxy]}" "${MCPS[switchboard]}"
+row "keep-alive requests/s (wrk)" "${MRPS[direct]}" "${MRPS[haproxy]}" "${MRPS[switchboard]}"
+printf "%-34s %12s %12s %12s\n" "keep-alive latency p50, ms" "${MP50[direct]}" "${MP50[haproxy]}" "${MP50[switchboard]}"
+printf "%-34s %12s %12s %12s\n" "keep-alive latency p99, ms" "${MP99[direct]}" "${MP99[haproxy]}" "${MP99[switchboard]}"
+for m in GBPS CPS RPS P99; do
+  eval "direct_r=\${$m[direct]}; haproxy_r=\${$m[haproxy]}; sb_r=\${$m[switchboard]}"
+  printf "%-34s %s |%s |%s\n" "rounds, $m (direct | haproxy | sb)" "$direct_r" "$haproxy_r" "$sb_r"
+done
 for t in direct haproxy switchboard; do
-  result "throughput (iperf3)" "$t" "${GBPS[$t]}" "Gbit/s"
-  result "new connections/s" "$t" "${CPS[$t]}" "conn/s"
-  result "keep-alive requests/s" "$t" "${RPS[$t]}" "req/s"
-  result "keep-alive latency p99" "$t" "$(ms "${P99[$t]}")" "ms"
+  result "throughput (iperf3)" "$t" "${MGBPS[$t]}" "Gbit/s"
+  result "new connections/s" "$t" "${MCPS[$t]}" "conn/s"
+  result "keep-alive requests/s" "$t" "${MRPS[$t]}" "req/s"
+  result "keep-alive latency p99" "$t" "${MP99[$t]}" "ms"
 done
 write_results tcp "TCP (L4): Switchboard vs HAProxy mode tcp vs direct"

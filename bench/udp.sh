@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # UDP side by side, one run: small datagrams through Switchboard, through nginx's stream UDP proxy,
-# and direct to the same echo endpoint. Two loads per target, each bounded by DURATION seconds:
-# closed loop (WINDOW datagrams in flight per client: the packet rate each path sustains, and loss)
-# and open loop at RATE datagrams/s (loss at a fixed offered load). Both proxies get one thread
+# and direct to the same echo endpoint. Two loads per target: closed loop (WINDOW datagrams in
+# flight per client: the packet rate each path sustains, and loss), REPEAT (default 3) alternating
+# rounds of ROUND_DURATION seconds (default 5), medians; and open loop at RATE datagrams/s for
+# DURATION seconds (loss at a fixed offered load). Both proxies get one thread
 # (nginx: one worker process). TRANSPORT (default auto) is Switchboard's --transport.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 DURATION="${DURATION:-10}"
+ROUND_DURATION="${ROUND_DURATION:-5}"
+REPEAT="${REPEAT:-3}"
 CLIENTS="${CLIENTS:-16}"
 PAYLOAD="${PAYLOAD:-64}"
 WINDOW="${WINDOW:-8}"
@@ -50,31 +53,39 @@ declare -A PPS LOSSW LOSSR CPU_US PID=([nginx]="$(cat "$WORK/nginx.pid")" [switc
 for t in direct nginx switchboard; do
   "${LOAD[@]}" window "${TARGET[$t]}" "$CLIENTS" 5 "$PAYLOAD" "$WINDOW" >/dev/null   # warm-up
 done
+declare -A RPPS RCPU RLOSS   # one value per round
+for round in $(seq "$REPEAT"); do
+  for t in direct nginx switchboard; do
+    cpu0=0; [ -n "${PID[$t]:-}" ] && cpu0=$(cpu_ms "${PID[$t]}")
+    out=$("${LOAD[@]}" window "${TARGET[$t]}" "$CLIENTS" "$ROUND_DURATION" "$PAYLOAD" "$WINDOW")
+    RPPS[$t]+=" $(sed -E 's/.*received_pps=([0-9]+).*/\1/' <<<"$out")"
+    # Proxy CPU (its process and children) per echoed datagram, which it relayed twice: there and back.
+    if [ -n "${PID[$t]:-}" ]; then
+      received=$(sed -E 's/.*received=([0-9]+).*/\1/' <<<"$out")
+      RCPU[$t]+=" $(awk -v c=$(($(cpu_ms "${PID[$t]}") - cpu0)) -v n="$received" 'BEGIN {printf "%.2f", (n > 0 ? c * 1000 / n : 0)}')"
+    fi
+    RLOSS[$t]+=" $(sed -E 's/.*loss=([0-9.]+)%.*/\1/' <<<"$out")"
+  done
+done
 for t in direct nginx switchboard; do
-  cpu0=0; [ -n "${PID[$t]:-}" ] && cpu0=$(cpu_ms "${PID[$t]}")
-  out=$("${LOAD[@]}" window "${TARGET[$t]}" "$CLIENTS" "$DURATION" "$PAYLOAD" "$WINDOW")
-  PPS[$t]=$(sed -E 's/.*received_pps=([0-9]+).*/\1/' <<<"$out")
-  # Proxy CPU (its process and children) per echoed datagram, which it relayed twice: there and back.
-  if [ -n "${PID[$t]:-}" ]; then
-    received=$(sed -E 's/.*received=([0-9]+).*/\1/' <<<"$out")
-    CPU_US[$t]=$(awk -v c=$(($(cpu_ms "${PID[$t]}") - cpu0)) -v n="$received" 'BEGIN {printf "%.2f", (n > 0 ? c * 1000 / n : 0)}')
-  else
-    CPU_US[$t]="-"
-  fi
-  LOSSW[$t]=$(sed -E 's/.*loss=([0-9.]+)%.*/\1/' <<<"$out")
+  PPS[$t]=$(median ${RPPS[$t]})
+  CPU_US[$t]=$([ -n "${RCPU[$t]:-}" ] && median ${RCPU[$t]} || echo -)
+  LOSSW[$t]=$(median ${RLOSS[$t]})
   out=$("${LOAD[@]}" rate "${TARGET[$t]}" "$CLIENTS" "$DURATION" "$PAYLOAD" "$RATE")
   LOSSR[$t]=$(sed -E 's/.*loss=([0-9.]+)%.*/\1/' <<<"$out")
 done
 
 echo
-echo "UDP through Switchboard vs nginx stream (udp) vs direct, one run"
-echo "machine: $(machine); $(nginx -v 2>&1); proxies with $WORKERS thread/worker; Switchboard --transport $TRANSPORT; $CLIENTS client sockets; ${PAYLOAD}-byte datagrams; ${DURATION}s per load"
+echo "UDP through Switchboard vs nginx stream (udp) vs direct, one run; closed loop: medians of $REPEAT alternating rounds"
+echo "machine: $(machine); $(nginx -v 2>&1); proxies with $WORKERS thread/worker; Switchboard --transport $TRANSPORT; $CLIENTS client sockets; ${PAYLOAD}-byte datagrams; closed loop ${ROUND_DURATION}s per round, open loop ${DURATION}s"
 printf "%-44s %12s %12s %12s %10s %10s\n" "metric" "direct" "nginx" "switchboard" "sb/direct" "sb/nginx"
 printf "%-44s %12s %12s %12s %10s %10s\n" "echoed datagrams/s (window $WINDOW per client)" "${PPS[direct]}" "${PPS[nginx]}" \
   "${PPS[switchboard]}" "$(ratio "${PPS[switchboard]}" "${PPS[direct]}")" "$(ratio "${PPS[switchboard]}" "${PPS[nginx]}")"
 printf "%-44s %12s %12s %12s %10s %10s\n" "proxy CPU us per echoed datagram" "-" "${CPU_US[nginx]}" "${CPU_US[switchboard]}" \
   "" "$(ratio "${CPU_US[switchboard]}" "${CPU_US[nginx]}")"
 printf "%-44s %11s%% %11s%% %11s%%\n" "loss, closed loop" "${LOSSW[direct]}" "${LOSSW[nginx]}" "${LOSSW[switchboard]}"
+printf "%-44s %s |%s |%s\n" "rounds, echoed datagrams/s (direct | nginx | sb)" "${RPPS[direct]}" "${RPPS[nginx]}" "${RPPS[switchboard]}"
+printf "%-44s %s |%s\n" "rounds, CPU us per datagram (nginx | sb)" "${RCPU[nginx]}" "${RCPU[switchboard]}"
 printf "%-44s %11s%% %11s%% %11s%%\n" "loss at $RATE datagrams/s offered" "${LOSSR[direct]}" "${LOSSR[nginx]}" "${LOSSR[switchboard]}"
 for t in direct nginx switchboard; do
   result "echoed datagrams/s (closed loop)" "$t" "${PPS[$t]}" "datagrams/s"
