@@ -74,8 +74,13 @@ for t in direct haproxy switchboard; do
 done
 
 add() { eval "$1[\$2]+=\" \$3\""; }   # add ARRAY TARGET VALUE: one more round
+ORDER=(direct haproxy switchboard)
 for round in $(seq "$REPEAT"); do
-  for t in direct haproxy switchboard; do
+  # Each round starts one target later: every connection-rate load leaves tens of thousands of
+  # TIME_WAIT sockets on loopback for 60 s, which make the next target's connect() search longer for
+  # a free port, so a fixed order would always slow the same target.
+  for i in 0 1 2; do
+    t=${ORDER[$(( (i + round - 1) % 3 ))]}
     read -r host port <<<"${TARGET_IPERF[$t]}"
     add GBPS "$t" "$(iperf3 -c "$host" -p "$port" -t "$DURATION" -J | python3 -c '
 import json, sys

@@ -67,7 +67,10 @@ declare -A RESULTS   # RESULTS[transport/metric] = space-separated values, one p
 add() { RESULTS[$1/$2]="${RESULTS[$1/$2]:-} $3"; }
 rps() { awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$1"; }
 for round in $(seq "$REPEAT"); do
-  for t in "${TRANSPORTS[@]}"; do
+  # Alternate which goes first: a connection-rate load leaves TIME_WAIT sockets that slow the next
+  # one's connect() (see bench/tcp.sh).
+  order=("${TRANSPORTS[@]}"); [ $((round % 2)) -eq 0 ] && order=("${TRANSPORTS[1]}" "${TRANSPORTS[0]}")
+  for t in "${order[@]}"; do
     add "$t" cps "$(rps "$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "Connection: close" "http://${VIP[$t]}:8080/")")"
     add "$t" l4 "$(rps "$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://${VIP[$t]}:8080/")")"
     add "$t" l7 "$(rps "$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://${VIP[$t]}:8081/")")"
