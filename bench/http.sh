@@ -12,10 +12,11 @@
 # 2. Latency at a fixed rate below saturation: FixedRateHttpLoad (bench module) sends RATE requests/s
 #    in total over CONNS keep-alive connections for RATE_WARMUP + RATE_DURATION seconds, and counts each
 #    request's latency from its intended send time (start + i/RATE), not from when it went out.
-#    The default, 20,000/s, is below every proxy's wrk throughput on the 2-core machine of
-#    docs/benchmarks.md: about half of the ~40,000/s measured there on 2026-12-03, a third of the
-#    ~58,000/s of Switchboard (the slowest) on 2026-12-04. The script warns when RATE is above 70 % of
-#    the slowest target's median, which is no longer "below saturation".
+#    The default, RATE=auto, is a third of the slowest proxy's median from step 1 (rounded down to
+#    1,000/s), so that it stays below saturation on a machine that runs at half the speed of another
+#    (or of itself another day: 62,000 and 34,700 req/s for HAProxy on the same VM on 2026-12-06 and
+#    -07, when the former default of 20,000/s saturated every proxy). The script warns when RATE is
+#    above 70 % of the slowest proxy's median, which is no longer "below saturation".
 # Every load is bounded by its seconds.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,7 +27,7 @@ DURATION="${DURATION:-6}"
 REPEAT="${REPEAT:-3}"
 CONNS="${CONNS:-32}"
 WARMUP="${WARMUP:-5}"
-RATE="${RATE:-20000}"
+RATE="${RATE:-auto}"
 RATE_DURATION="${RATE_DURATION:-8}"
 RATE_WARMUP="${RATE_WARMUP:-2}"
 need haproxy haproxy; need nginx nginx; need wrk wrk
@@ -134,6 +135,10 @@ for round in $(seq "$REPEAT"); do
 done
 
 # 2. Latency at RATE requests/s, open loop, one run per target (after the rounds, so all are warm).
+slowest=$(for t in "${PROXIES[@]}"; do median "${RPS[$t]}"; done | sort -n | head -1)
+if [ "$RATE" = auto ]; then
+  RATE=$(( ${slowest:-3000} / 3 / 1000 * 1000 )); [ "$RATE" -ge 1000 ] || RATE=1000
+fi
 declare -A LAT
 for t in "${TARGETS[@]}"; do
   pid=$(cat "$WORK/${PIDFILE[$t]}.pid")
@@ -153,7 +158,6 @@ for t in "${TARGETS[@]}"; do
   fi
 done
 
-slowest=$(for t in "${PROXIES[@]}"; do median "${RPS[$t]}"; done | sort -n | head -1)
 if [ "${slowest:-0}" -gt 0 ] && [ $((RATE * 10)) -gt $((slowest * 7)) ]; then
   echo "warning: RATE=$RATE is above 70 % of the slowest proxy's median throughput ($slowest/s): not below saturation" >&2
 fi
@@ -179,6 +183,7 @@ row "wrk p50 ms (saturated)" P50
 row "wrk p99 ms (saturated)" P99
 printf "%-26s %12s %12s %12s %12s\n" "rounds, req/s" "${RPS[direct]}" "${RPS[haproxy]}" "${RPS[nginx]}" "${RPS[switchboard]}"
 printf "%-26s %12s %12s %12s %12s\n" "rounds, CPU us/request" "-" "${CPU_US[haproxy]}" "${CPU_US[nginx]}" "${CPU_US[switchboard]}"
+printf "%-26s %12s %12s %12s %12s\n" "rounds, wrk p99 ms" "${P99[direct]}" "${P99[haproxy]}" "${P99[nginx]}" "${P99[switchboard]}"
 printf "%-26s %12s %12s %12s %12s\n" "rounds, non-2xx" "${NON2XX[direct]}" "${NON2XX[haproxy]}" "${NON2XX[nginx]}" "${NON2XX[switchboard]}"
 echo
 echo "latency at a fixed $RATE requests/s (open loop, from each request's intended send time: no coordinated omission)"
