@@ -39,7 +39,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
     StrictRequestDecoder(int maxInitialLineLength, int maxHeaderSize) {
         super(new HttpDecoderConfig().setMaxInitialLineLength(maxInitialLineLength).setMaxHeaderSize(maxHeaderSize)
-                .setMaxChunkSize(65536));
+                .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE));
     }
 
     /**

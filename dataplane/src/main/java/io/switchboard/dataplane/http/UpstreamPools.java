@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -74,7 +75,8 @@ public final class UpstreamPools {
             return;
         }
         open.merge(backend, 1, Integer::sum);
-        connect(backend, connectTimeout, new HttpClientCodec(8192, 65536, 65536), (ch, error) -> {
+        connect(backend, connectTimeout, new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(65536)
+                .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE), false, false), (ch, error) -> {
             if (error != null) {
                 open.merge(backend, -1, Integer::sum);
                 failed.accept(error);
