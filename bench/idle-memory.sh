@@ -5,12 +5,14 @@
 # endpoint. Each connection says hello and reads the endpoint's answer before it counts; then the
 # proxy's resident memory (VmRSS) is read, SETTLE seconds later (the lowest of READINGS readings a
 # second apart), and compared with before.
-# Switchboard runs through the launcher (./switchboard) with its JVM flags. Stops everything by PID.
+# Switchboard runs through the launcher (./switchboard) with its JVM flags, on TRANSPORT (default auto:
+# --transport). Stops everything by PID.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap 'exec 3>&- 2>/dev/null || true; stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 CONNS="${CONNS:-5000}"
+TRANSPORT="${TRANSPORT:-auto}"
 SETTLE="${SETTLE:-12}"   # longer than the launcher's 10 s periodic GC
 need haproxy haproxy
 JAR="$(switchboard_jar)"
@@ -33,7 +35,7 @@ ports: [{name: tcp, port: 18190}]
 endpoints: [{addresses: [127.0.0.1]}]
 YAML
 # Through the launcher, with the JVM flags users run it with (G1 hands back heap it no longer needs).
-start switchboard "$REPO_DIR/switchboard" run --config "$WORK/manifests" --workers 1 \
+start switchboard "$REPO_DIR/switchboard" run --config "$WORK/manifests" --workers 1 --transport "$TRANSPORT" \
   --admin 127.0.0.1:19906 --udp-max-flows 64 --max-connections $((CONNS + 100))
 cat >"$WORK/haproxy.cfg" <<CONF
 global

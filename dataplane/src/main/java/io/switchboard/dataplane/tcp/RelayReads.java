@@ -15,8 +15,12 @@ import io.netty.channel.RecvByteBufAllocator;
  * idle connection never grows its buffer. What one connection holds stays bounded: a read that
  * leaves the peer unwritable stops reading (RelayHandler), so at most one read plus the peer's write
  * high-water mark is in memory per direction, below Envoy's default per-connection buffer limit
- * (1 MiB). One allocator serves every relay: its handles, which keep the per-channel state, are made
- * per channel, so sharing it also saves an allocator object per channel.
+ * (1 MiB) (TcpRelayIT counts 1 MiB held for a slow reader on every transport). The exception is a
+ * side's FIN: from then on Netty's epoll and io_uring channels read what the kernel holds for that
+ * socket whatever auto-read says (netty/netty#13142: auto-read is a hint there), so a sender that
+ * half-closes towards a slow receiver has its last receive buffer's worth pulled into the proxy.
+ * One allocator serves every relay: its handles, which keep the per-channel state, are made per
+ * channel, so sharing it also saves an allocator object per channel.
  */
 final class RelayReads {
 
