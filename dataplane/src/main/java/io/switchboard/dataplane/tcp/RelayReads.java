@@ -11,8 +11,8 @@ import io.netty.channel.RecvByteBufAllocator;
  * iperf3 stream through the relay ran at 0.39x of direct with 64 KiB, 0.50x with 256 KiB, 0.61x with
  * 512 KiB and 0.65x with 1 MiB on epoll, and 12.4-14.8 against 17.3-20.5 Gbit/s with 64 KiB and
  * 512 KiB on io_uring (direct ~33); 512 KiB keeps most of the gain at half the memory a slow reader can
- * pin (TcpRelayIT, counting the pool's chunks then, kept a slow reader under 12 MiB at 512 KiB, not at 1 MiB). A chatty or
- * idle connection never grows its buffer. What one connection holds stays bounded: a read that
+ * pin (TcpRelayIT, counting the pool's chunks then, kept a slow reader under 12 MiB at 512 KiB, not at
+ * 1 MiB). A chatty or idle connection never grows its buffer. What one connection holds stays bounded: a read that
  * leaves the peer unwritable stops reading (RelayHandler), so at most one read plus the peer's write
  * high-water mark is in memory per direction, below Envoy's default per-connection buffer limit
  * (1 MiB) (TcpRelayIT counts 1 MiB held for a slow reader on every transport). The exception is a
