@@ -236,10 +236,10 @@ public enum Transport {
      * Sends FIN on a channel whose pending bytes are already written. On epoll and io_uring this shuts
      * the socket directly: Netty's {@code shutdownOutput()} builds a stack-traced exception for every
      * connection only to fail writes that cannot exist here (1.5 % of the event loop's samples under a
-     * connection-rate load on io_uring, {@code fillInStackTrace} from {@code AbstractUnsafe.shutdownOutput}).
+     * connection-rate load on io_uring: {@code fillInStackTrace} under {@code AbstractUnsafe.shutdownOutput}).
      */
     public static void shutdownOutput(Channel channel) {
-        if (channel instanceof io.netty.channel.socket.SocketChannel && channel instanceof io.netty.channel.unix.UnixChannel unix
+        if (channel instanceof SocketChannel && channel instanceof io.netty.channel.unix.UnixChannel unix
                 && unix.fd() instanceof io.netty.channel.unix.Socket socket) {
             try {
                 socket.shutdown(false, true);

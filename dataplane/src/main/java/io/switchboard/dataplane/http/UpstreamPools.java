@@ -75,8 +75,7 @@ public final class UpstreamPools {
             return;
         }
         open.merge(backend, 1, Integer::sum);
-        connect(backend, connectTimeout, new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(65536)
-                .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE), false, false), (ch, error) -> {
+        connect(backend, connectTimeout, newHttp1Codec(), (ch, error) -> {
             if (error != null) {
                 open.merge(backend, -1, Integer::sum);
                 failed.accept(error);
@@ -121,6 +120,13 @@ public final class UpstreamPools {
             c.connected(ch, codec);
             startSweeping();
         });
+    }
+
+    /** The HTTP/1.1 client codec of an endpoint connection. */
+    private static HttpClientCodec newHttp1Codec() {
+        HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(65536)
+                .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE);
+        return new HttpClientCodec(config, false, false);
     }
 
     /** Connects on this loop; the endpoint's address family decides the socket's. */
