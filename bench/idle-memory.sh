@@ -74,6 +74,11 @@ for t in haproxy switchboard; do
   "$PYTHON" "$BENCH_DIR/py/idle_connections.py" "${TARGET[$t]}" 8090 200 </dev/null >/dev/null
 done
 sleep "$SETTLE"
+# Switchboard's live heap (a class histogram collects first), before and with the connections: a
+# steadier figure than resident memory, which also moves as the heap's pages are first touched.
+live_heap_bytes() { jcmd "$1" GC.class_histogram 2>/dev/null | awk '$1 == "Total" {print $3}'; }
+LIVE_BEFORE=$(live_heap_bytes "${PID[switchboard]}")
+sleep 2
 declare -A BEFORE AFTER
 for t in haproxy switchboard; do
   BEFORE[$t]=$(steady_rss_kib "${PID[$t]}")
@@ -89,6 +94,7 @@ for t in haproxy switchboard; do
   done
   sleep "$SETTLE"
   AFTER[$t]=$(steady_rss_kib "${PID[$t]}")
+  [ "$t" = switchboard ] && LIVE_WITH=$(live_heap_bytes "${PID[$t]}")
   exec 3>&-
   wait "$client"
   sleep "$SETTLE"
@@ -104,4 +110,7 @@ for t in haproxy switchboard; do
     "$(awk -v k="${AFTER[$t]}" 'BEGIN {printf "%.1f", k / 1024}')" "$per"
   result "resident memory per idle connection" "$t" "$per" "KiB"
 done
+if [ -n "${LIVE_BEFORE:-}" ] && [ -n "${LIVE_WITH:-}" ]; then
+  echo "switchboard live heap: $(awk -v b="$LIVE_BEFORE" 'BEGIN {printf "%.1f", b / 1048576}') MiB before, $(awk -v a="$LIVE_WITH" 'BEGIN {printf "%.1f", a / 1048576}') MiB with, $(awk -v a="$LIVE_WITH" -v b="$LIVE_BEFORE" -v n="$CONNS" 'BEGIN {printf "%.2f", (a - b) / n / 1024}') KiB per connection (class histogram; buffers are off-heap and not in it)"
+fi
 write_results idle-memory "Memory per idle relayed TCP connection ($CONNS): Switchboard vs HAProxy"
