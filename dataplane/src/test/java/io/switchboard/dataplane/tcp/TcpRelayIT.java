@@ -245,6 +245,37 @@ class TcpRelayIT {
         });
     }
 
+    /**
+     * Idle relayed connections hold no buffers on any transport: epoll and NIO read only when told the
+     * socket has data, and Netty's io_uring channel waits on a poll, not on a receive with a buffer, until
+     * then. What an idle connection costs is its objects on the heap.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void idleRelayedConnectionsHoldNoBuffers(Transport transport) throws Exception {
+        assumeTrue(transport.unavailabilityCause() == null, () -> transport + " unavailable here");
+        UnpooledByteBufAllocator counting = new UnpooledByteBufAllocator(true);
+        plane(transport, counting);
+        BlockingBackend echo = backend("echo");
+        apply(Map.of(service("echo", "127.0.1.11"), List.of(echo.port())));
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                Socket s = connect("127.0.1.11");
+                open.add(s);
+                assertThat(greeting(s)).isEqualTo("echo");
+            }
+            assertThat(stats("echo").connectionCount()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                    counting.metric().usedDirectMemory() + counting.metric().usedHeapMemory())
+                    .as("buffer bytes held by 200 idle relayed connections").isZero());
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void halfCloseTravelsEachWayIndependently() throws IOException {
         plane(64);
