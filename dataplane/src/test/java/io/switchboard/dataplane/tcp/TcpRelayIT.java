@@ -156,6 +156,15 @@ class TcpRelayIT {
         }).isInstanceOf(SocketException.class).hasMessageContaining("reset");
     }
 
+    /** Opens {@code n} connections to {@code vip} into {@code into}, each greeted by {@code expected}. */
+    private static void openGreeted(List<Socket> into, String vip, int n, String expected) throws IOException {
+        for (int i = 0; i < n; i++) {
+            Socket s = connect(vip);
+            into.add(s);
+            assertThat(greeting(s)).as("connection %d to %s", i, vip).isEqualTo(expected);
+        }
+    }
+
     private static String greeting(Socket s) throws IOException {
         return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
     }
@@ -260,11 +269,7 @@ class TcpRelayIT {
         apply(Map.of(service("echo", "127.0.1.11"), List.of(echo.port())));
         List<Socket> open = new ArrayList<>();
         try {
-            for (int i = 0; i < 200; i++) {
-                Socket s = connect("127.0.1.11");
-                open.add(s);
-                assertThat(greeting(s)).isEqualTo("echo");
-            }
+            openGreeted(open, "127.0.1.11", 200, "echo");
             assertThat(stats("echo").connectionCount()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
                     counting.metric().usedDirectMemory() + counting.metric().usedHeapMemory())
@@ -437,11 +442,7 @@ class TcpRelayIT {
         apply(Map.of(service("cap", "127.0.1.18"), List.of(a.port())));
         List<Socket> open = new ArrayList<>();
         try {
-            for (int i = 0; i < 4; i++) {
-                Socket s = connect("127.0.1.18");
-                open.add(s);
-                assertThat(greeting(s)).as("connection " + i).isEqualTo("a");
-            }
+            openGreeted(open, "127.0.1.18", 4, "a");
             assertThat(plane.connectionLimit().open()).isEqualTo(4);
             assertThat(plane.connectionLimit().pauses()).isEqualTo(1);
             // The kernel completes the handshake, but the connection waits in the accept queue.
@@ -480,11 +481,7 @@ class TcpRelayIT {
         BlockingBackend a = backend("a");
         apply(Map.of(service("flood", "127.0.1.19"), List.of(a.port())));
         List<Socket> flood = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Socket s = connect("127.0.1.19");
-            flood.add(s);
-            assertThat(greeting(s)).isEqualTo("a");
-        }
+        openGreeted(flood, "127.0.1.19", 4, "a");
         // Beyond the cap, the rest wait in the accept queue.
         for (int i = 0; i < 200; i++) {
             flood.add(connect("127.0.1.19"));
@@ -510,11 +507,7 @@ class TcpRelayIT {
         apply(Map.of(service("cap", "127.0.1.22"), List.of(a.port())));
         List<Socket> held = new ArrayList<>();
         try {
-            for (int i = 0; i < 100; i++) {
-                Socket s = connect("127.0.1.22");
-                held.add(s);
-                assertThat(greeting(s)).isEqualTo("a");
-            }
+            openGreeted(held, "127.0.1.22", 100, "a");
             await().atMost(Duration.ofSeconds(5)).until(() -> plane.connectionLimit().open() == 100);
             try (Socket queued = connect("127.0.1.22")) {
                 held.remove(0).close();
