@@ -4,11 +4,13 @@
 # adds JVM flags (java.sh's heap flags hand heap a big load needed back to the node once idle; these
 # size the heap for a node proxy and exit on out-of-memory so the kubelet restarts the pod rather
 # than leaving it half alive; measured in docs/hardening.md and docs/benchmarks.md). SWITCHBOARD_LIB is where
-# the jar and java.sh are (/opt/switchboard in the image).
+# the jar and java.sh are (/opt/switchboard in the image); the image build runs this once so that
+# java.sh's start cache (an AOT cache on JDK 25) is made there, beside the jar.
 set -eu
 lib="${SWITCHBOARD_LIB:-/opt/switchboard}"
 jar="${SWITCHBOARD_JAR:-$lib/switchboard.jar}"
 . "$lib/java.sh"
 choose_java
-exec "$java_bin" ${java_flags[@]+"${java_flags[@]}"} -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 \
+start_cache "$jar" "$(dirname "$jar")"
+exec "$java_bin" ${java_flags[@]+"${java_flags[@]}"} ${start_cache_flags[@]+"${start_cache_flags[@]}"} -XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=75 \
   ${SWITCHBOARD_JAVA_OPTS:-} -jar "$jar" "$@"

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "A service load balancer for Kubernetes-style services.",
         subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class, ListCommand.class, ConntrackCommand.class,
-                EtcdCommand.class, FleetCommand.class, BackendCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+                EtcdCommand.class, FleetCommand.class, BackendCommand.class, TrainCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class SwitchboardCommand implements Runnable {
 
     @CommandLine.Spec
