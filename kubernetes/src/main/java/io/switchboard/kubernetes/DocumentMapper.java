@@ -13,8 +13,10 @@ import io.switchboard.store.ObjectRef;
 import io.switchboard.store.ValidationError;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns one manifest document into the definition a source records: fabric8's model for the kind,
@@ -24,15 +26,55 @@ import java.util.Set;
 public final class DocumentMapper {
 
     /**
-     * The kinds Switchboard maps, converted to their class directly: the generic conversion (to
-     * {@link KubernetesResource}) copies the tree once more to find the class, which was a third of
-     * the mapping time of a 50,000-Service load. Other kinds take the generic way.
+     * The kinds Switchboard maps, by apiVersion and kind, converted to their class directly: the
+     * generic conversion (to {@link KubernetesResource}) copies the tree once more to find the class,
+     * which was a third of the mapping time of a 50,000-Service load, and asking fabric8's registry
+     * for the class costs its first caller 170 ms of scanning. Other kinds take the generic way.
      */
-    private static final Set<Class<?>> DIRECT = Set.of(Service.class, EndpointSlice.class, Endpoints.class);
+    private static final Map<String, Map<String, Class<? extends KubernetesResource>>> DIRECT = Map.of(
+            "v1", Map.of("Service", Service.class, "Endpoints", Endpoints.class),
+            "discovery.k8s.io/v1", Map.of("EndpointSlice", EndpointSlice.class));
+
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentMapper.class);
+
+    /**
+     * fabric8's serialization, one per process and made on first use: making it and the first
+     * conversion to each class (Jackson introspecting fabric8's model) take 0.2 s each.
+     */
+    private static final class Shared {
+        static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    }
 
     private final ResourceMapper mapper;
-    private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final KubernetesSerialization serialization = Shared.SERIALIZATION;
     private final boolean direct;
+
+    /**
+     * Starts making, on a daemon thread, what the first documents of a start wait for otherwise: the
+     * shared serialization and its converters to Service, EndpointSlice and Endpoints. A start calls
+     * it first thing, so this runs beside the rest of its setup instead of before its first parse.
+     */
+    public static void warmUp() {
+        Thread t = new Thread(DocumentMapper::convertSamples, "manifest-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void convertSamples() {
+        Map<String, Object> metadata = Map.of("name", "warm-up", "namespace", "warm-up");
+        try {
+            Shared.SERIALIZATION.convertValue(Map.of("apiVersion", "v1", "kind", "Service", "metadata", metadata,
+                    "spec", Map.of("clusterIP", "10.0.0.1", "ports", List.of(Map.of("port", 80)))), Service.class);
+            Shared.SERIALIZATION.convertValue(Map.of("apiVersion", "discovery.k8s.io/v1", "kind", "EndpointSlice",
+                    "metadata", metadata, "addressType", "IPv4", "ports", List.of(Map.of("port", 80)),
+                    "endpoints", List.of(Map.of("addresses", List.of("10.1.0.1")))), EndpointSlice.class);
+            Shared.SERIALIZATION.convertValue(Map.of("apiVersion", "v1", "kind", "Endpoints", "metadata", metadata,
+                    "subsets", List.of(Map.of("addresses", List.of(Map.of("ip", "10.1.0.1"))))), Endpoints.class);
+        } catch (RuntimeException e) {
+            // Only time is lost: the first real document makes the same converters and reports its own errors.
+            LOG.atDebug().addKeyValue("cause", e.toString()).log("warming up the manifest converters failed");
+        }
+    }
 
     /** A mapper of documents through {@code mapper}. */
     public DocumentMapper(ResourceMapper mapper) {
@@ -79,9 +121,8 @@ public final class DocumentMapper {
 
     private KubernetesResource convert(ManifestDocument doc) {
         if (direct) {
-            Class<? extends KubernetesResource> type =
-                    serialization.getRegisteredKubernetesResource(doc.apiVersion(), doc.kind());
-            if (type != null && DIRECT.contains(type)) {
+            Class<? extends KubernetesResource> type = DIRECT.getOrDefault(doc.apiVersion(), Map.of()).get(doc.kind());
+            if (type != null) {
                 return serialization.convertValue(doc.node(), type);
             }
         }

@@ -28,6 +28,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.switchboard.kubernetes.DocumentMapper.warmUp();
         Path dir = config != null ? config : findExample();
         List<DemoBackend> backends = new ArrayList<>();
         String[] names = {"a", "b", "c"};

@@ -85,6 +85,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (config != null || etcd.given()) {
+            // Manifests are read as text: their converters are made while the rest starts.
+            io.switchboard.kubernetes.DocumentMapper.warmUp();
+        }
         boolean api = kubernetes || kubeconfig != null;
         if (config == null && !api && !etcd.given()) {
             throw new CommandLine.ParameterException(new CommandLine(this),

@@ -6,6 +6,8 @@ import io.switchboard.model.HostPort;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +34,25 @@ final class Takeover {
     }
 
     /**
+     * Whether anything accepts connections on {@code admin}: false only when it is refused. Asked
+     * first with a plain connect because nearly every start finds nothing there, and building the
+     * HTTP client initialises the JDK's default TLS context (cacerts, providers), a tenth of a
+     * second of a start spent for nothing.
+     */
+    private static boolean listening(InetSocketAddress admin) {
+        try (Socket probe = new Socket()) {
+            probe.connect(admin, 2_000);
+            return true;
+        } catch (SocketTimeoutException slow) {
+            // Something holds the address and does not accept in time: the HTTP request below says so.
+            return true;
+        } catch (IOException refused) {
+            // Refused or unreachable: no Switchboard there (binding reports an address it cannot use).
+            return false;
+        }
+    }
+
+    /**
      * Returns when no Switchboard answers on {@code admin}, or when one did and handed over
      * ({@code takeover}); throws naming the other instance otherwise.
      */
@@ -40,6 +61,9 @@ final class Takeover {
             return;
         }
         String base = "http://" + HostPort.of(admin);
+        if (!listening(admin)) {
+            return;
+        }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         JsonNode other;
         try {
