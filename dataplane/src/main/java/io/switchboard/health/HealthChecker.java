@@ -46,8 +46,14 @@ public final class HealthChecker implements AutoCloseable {
      */
     public void reconcile(RoutingTable table, Set<ServiceId> changed) {
         for (ServiceId id : changed) {
-            Map<Backend, HealthCheck> wanted = new IdentityHashMap<>();
             ServiceRoutes routes = table.services().get(id);
+            Map<Backend, Probe> current = probes.getOrDefault(id, Map.of());
+            if (current.isEmpty() && !checked(routes)) {
+                // Nearly every Service: no check wanted, none running (the first sync of 50,000
+                // Services spent 6 % of its time making empty maps here).
+                continue;
+            }
+            Map<Backend, HealthCheck> wanted = new IdentityHashMap<>();
             if (routes != null) {
                 for (BackendPool pool : routes.pools()) {
                     pool.options().healthCheck().ifPresent(check -> {
@@ -59,7 +65,6 @@ public final class HealthChecker implements AutoCloseable {
                     });
                 }
             }
-            Map<Backend, Probe> current = probes.getOrDefault(id, Map.of());
             Map<Backend, Probe> next = new IdentityHashMap<>();
             current.forEach((backend, probe) -> {
                 HealthCheck check = wanted.get(backend);
@@ -79,6 +84,17 @@ public final class HealthChecker implements AutoCloseable {
                 probes.put(id, next);
             }
         }
+    }
+
+    private static boolean checked(ServiceRoutes routes) {
+        if (routes != null) {
+            for (BackendPool pool : routes.pools()) {
+                if (pool.options().healthCheck().isPresent()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** How many endpoints are being checked. */
