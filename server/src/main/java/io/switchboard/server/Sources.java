@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * Wires what a configuration asks for beyond the manifest directory: the Kubernetes API source with
@@ -60,7 +61,7 @@ final class Sources {
             // Closed before the member, whose lease revocation then deletes the load keys too.
             sb.closeWith(shared);
             sb.closeWith(member);
-            sb.addListener((table, node, ready, started) -> {
+            sb.addListener((table, changed, node, ready, started) -> {
                 member.synced(Instant.now());
                 shared.applyAll();
             });
@@ -68,7 +69,7 @@ final class Sources {
         SwitchboardConfig.ServiceAddresses addresses = config.serviceAddresses();
         if (!addresses.isEmpty()) {
             LocalRoutes routes = new LocalRoutes(addresses.cidrs(), addresses.perAddress());
-            sb.addListener((table, node, ready, started) -> {
+            sb.addListener((table, changed, node, ready, started) -> {
                 // After a handover the successor owns the routes; two reconcilers of one set would fight.
                 if (!sb.instance().handedOver()) {
                     routes.sync(table, ready);
@@ -97,13 +98,13 @@ final class Sources {
         }
         sb.addListener(new Switchboard.SyncListener() {
             @Override
-            public void synced(io.switchboard.routing.RoutingTable table, io.switchboard.model.NodeInfo node,
-                               boolean ready, Instant started) {
+            public void synced(io.switchboard.routing.RoutingTable table, Set<io.switchboard.model.ServiceId> changed,
+                               io.switchboard.model.NodeInfo node, boolean ready, Instant started) {
                 if (ready) {
                     health.updated(started);
                 }
                 health.nodeEligible(node.eligible());
-                services.sync(table, node);
+                services.sync(table, changed, node);
             }
 
             @Override

@@ -77,8 +77,11 @@ public final class Switchboard implements ProxyState, AutoCloseable {
 
     /** Told about every sync, on the sync thread (health servers, source metrics). */
     public interface SyncListener {
-        /** Called after a sync that began at {@code started}; {@code table} is in effect, {@code node} is this node. */
-        void synced(RoutingTable table, NodeInfo node, boolean ready, java.time.Instant started);
+        /**
+         * Called after a sync that began at {@code started}; {@code table} is in effect, {@code changed}
+         * the Services this sync rebuilt (empty when it rebuilt none), {@code node} is this node.
+         */
+        void synced(RoutingTable table, Set<ServiceId> changed, NodeInfo node, boolean ready, java.time.Instant started);
 
         /** A source recorded a change that waits for a sync; any thread. */
         default void queued() {
@@ -302,7 +305,7 @@ public final class Switchboard implements ProxyState, AutoCloseable {
         boolean ready = waiting.isEmpty();
         readinessDetail = String.join("; ", waiting);
         for (SyncListener l : listeners) {
-            l.synced(dataPlane.table(), node, ready, started);
+            l.synced(dataPlane.table(), changes, node, ready, started);
         }
         if (ready) {
             firstSync.countDown();

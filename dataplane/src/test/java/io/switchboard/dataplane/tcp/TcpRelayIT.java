@@ -381,6 +381,33 @@ class TcpRelayIT {
     }
 
     @Test
+    void aWildcardListenerIsDualStackWhileAnIpv6AddressIsAmongItsAddressesAndIpv4OnlyAfter() throws IOException {
+        plane(1);
+        BlockingBackend a = backend("a");
+        Service v4 = service("four", "127.0.1.21");
+        Service v4b = service("four-b", "127.0.1.22");
+        Service v6 = service("six", "::1");
+        apply(Map.of(v4, List.of(a.port()), v4b, List.of(a.port()), v6, List.of(a.port())));
+        assertThat(plane.listeners()).singleElement().satisfies(l -> {
+            assertThat(l.wildcard()).isTrue();
+            assertThat(l.key().address().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:0");
+        });
+        for (String vip : List.of("127.0.1.21", "::1")) {
+            try (Socket s = connect(vip)) {
+                assertThat(greeting(s)).as("through %s", vip).isEqualTo("a");
+            }
+        }
+        apply(Map.of(v4, List.of(a.port()), v4b, List.of(a.port())));
+        assertThat(plane.listeners()).singleElement().satisfies(l -> {
+            assertThat(l.wildcard()).isTrue();
+            assertThat(l.key().address().getHostAddress()).isEqualTo("0.0.0.0");
+        });
+        try (Socket s = connect("127.0.1.22")) {
+            assertThat(greeting(s)).isEqualTo("a");
+        }
+    }
+
+    @Test
     void removingAnEndpointKeepsItsOpenConnectionAndStopsNewOnes() throws IOException {
         plane(64);
         BlockingBackend a = backend("a");
