@@ -67,16 +67,11 @@ public final class ServiceHealthServers implements AutoCloseable {
         this.health = Objects.requireNonNull(health, "health");
     }
 
-    /** Opens, keeps or closes ports to match {@code table}; counts local endpoints on {@code node}. */
-    public synchronized void sync(RoutingTable table, NodeInfo node) {
-        sync(table, null, node);
-    }
-
     /**
-     * As {@link #sync(RoutingTable, NodeInfo)}, told that {@code changed} are the only Services that
-     * differ from the table of the previous call (null when that is not known): then only they are
-     * looked at, so adding one Service to 50,000 does not walk the other 49,999 (a walk was half of
-     * that sync's time). Any other table is walked whole.
+     * Opens, keeps or closes ports to match {@code table}; counts local endpoints on {@code node}.
+     * {@code changed} are the only Services that differ from the table of the previous call (null
+     * when that is not known): then only they are looked at, so adding one Service to 50,000 does not
+     * walk the other 49,999 (a walk was half of that sync's time). Any other table is walked whole.
      */
     public synchronized void sync(RoutingTable table, Set<ServiceId> changed, NodeInfo node) {
         if (closed) {
