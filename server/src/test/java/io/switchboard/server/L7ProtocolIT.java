@@ -532,6 +532,71 @@ class L7ProtocolIT {
         t.start();
     }
 
+    /**
+     * An endpoint at {@code address} that keeps each connection and answers every request in turn:
+     * a HEAD with the head a GET would get (its Content-Length and no body, as RFC 9110 section 9.3.2
+     * has it), anything else with {@code head} and {@code body}.
+     */
+    private void keepAliveEndpoint(String address, String head, String body) throws IOException {
+        ServerSocket raw = new ServerSocket();
+        raw.bind(new InetSocketAddress(address, TARGET), 50);
+        closeables.add(raw);
+        Thread t = new Thread(() -> {
+            while (!raw.isClosed()) {
+                try (Socket s = raw.accept()) {
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                            StandardCharsets.US_ASCII));
+                    String requestLine;
+                    while ((requestLine = in.readLine()) != null) {
+                        String l;
+                        while ((l = in.readLine()) != null && !l.isEmpty()) {
+                            // the request's headers
+                        }
+                        String answer = head + "Content-Length: " + body.length() + "\r\n\r\n"
+                                + (requestLine.startsWith("HEAD ") ? "" : body);
+                        s.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                        s.getOutputStream().flush();
+                    }
+                } catch (IOException e) {
+                    // The proxy closed this connection: take the next.
+                }
+            }
+        }, "keep-alive-endpoint");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Test
+    void aResponseToHeadHasNoBodyAndTheConnectionsNextResponseIsFramedAsSent() throws Exception {
+        // A reason phrase of its own and header names in the endpoint's spelling, both passed on as sent;
+        // the HEAD response's Content-Length names a body that never comes, which must not be awaited.
+        keepAliveEndpoint("127.0.12.11", "HTTP/1.1 200 Fine\r\nx-lower: a\r\nServer: canned\r\n", "hello world");
+        start("127.0.13.44", "http", "switchboard.io/http-retries: \"0\"", List.of("127.0.12.11"));
+        try (RawHttp c = new RawHttp("127.0.13.44", PORT)) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response head = c.send("HEAD / HTTP/1.1\r\nHost: t\r\n\r\n").read(true);
+                assertThat(head.status()).as("HEAD %d", i).isEqualTo(200);
+                assertThat(head.headers()).containsEntry("content-length", "11").containsEntry("x-lower", "a");
+                RawHttp.Response get = c.get("/");
+                assertThat(get.status()).as("GET %d", i).isEqualTo(200);
+                assertThat(get.text()).isEqualTo("hello world");
+                assertThat(get.headers()).containsEntry("server", "canned");
+            }
+        }
+        try (Socket s = new Socket("127.0.13.44", PORT)) {
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(10_000);
+            StringBuilder response = new StringBuilder();
+            byte[] buf = new byte[4096];
+            int n;
+            while (!response.toString().endsWith("hello world") && (n = s.getInputStream().read(buf)) > 0) {
+                response.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+            }
+            assertThat(response.toString()).startsWith("HTTP/1.1 200 Fine\r\n").contains("\r\nx-lower: a\r\n")
+                    .contains("\r\nServer: canned\r\n");
+        }
+    }
+
     @Test
     void aStatusThatIsNotThreeDigitsIsAMalformedResponse() throws Exception {
         cannedEndpoint("127.0.12.9", "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n");

@@ -418,6 +418,6 @@ final class Http1ServerHandler extends ChannelDownstream {
         channel.pipeline().remove(HttpResponseEncoder.class);
         channel.pipeline().remove(StrictRequestDecoder.class);
         channel.pipeline().remove("head-watch");
-        upstream.pipeline().remove(io.netty.handler.codec.http.HttpClientCodec.class);
+        upstream.pipeline().remove(EndpointCodec.class);
     }
 }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -33,6 +34,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     }
 
     private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("HTTP/([0-9])\\.([0-9])");
+
+    private static final String ROOT = "/";
 
     private boolean inHead = true;
     private boolean headStarted;
@@ -64,6 +67,19 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             initialLine[2] = "HTTP/1.1";
         }
         return super.createMessage(initialLine);
+    }
+
+    /** A common header name as one shared instance ({@link KnownHeaderNames}), others as Netty makes them. */
+    @Override
+    protected AsciiString splitHeaderName(byte[] b, int start, int length) {
+        AsciiString known = KnownHeaderNames.find(b, start, length);
+        return known != null ? known : super.splitHeaderName(b, start, length);
+    }
+
+    /** The root path, the target of many requests, as one shared string. */
+    @Override
+    protected String splitSecondWordInitialLine(byte[] b, int start, int length) {
+        return length == 1 && b[start] == '/' ? ROOT : super.splitSecondWordInitialLine(b, start, length);
     }
 
     @Override

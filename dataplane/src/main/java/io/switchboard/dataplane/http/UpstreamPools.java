@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -123,10 +122,10 @@ public final class UpstreamPools {
     }
 
     /** The HTTP/1.1 client codec of an endpoint connection. */
-    private static HttpClientCodec newHttp1Codec() {
+    private static EndpointCodec newHttp1Codec() {
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(65536)
                 .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE);
-        return new HttpClientCodec(config, false, false);
+        return new EndpointCodec(config);
     }
 
     /** Connects on this loop; the endpoint's address family decides the socket's. */
