@@ -543,27 +543,38 @@ class L7ProtocolIT {
         closeables.add(raw);
         Thread t = new Thread(() -> {
             while (!raw.isClosed()) {
-                try (Socket s = raw.accept()) {
-                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
-                            StandardCharsets.US_ASCII));
-                    String requestLine;
-                    while ((requestLine = in.readLine()) != null) {
-                        String l;
-                        while ((l = in.readLine()) != null && !l.isEmpty()) {
-                            // the request's headers
-                        }
-                        String answer = head + "Content-Length: " + body.length() + "\r\n\r\n"
-                                + (requestLine.startsWith("HEAD ") ? "" : body);
-                        s.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
-                        s.getOutputStream().flush();
-                    }
+                try {
+                    Socket s = raw.accept();
+                    // A thread per connection: the proxy keeps connections, and each of its loops has its own.
+                    Thread serve = new Thread(() -> answerEach(s, head, body), "keep-alive-endpoint-connection");
+                    serve.setDaemon(true);
+                    serve.start();
                 } catch (IOException e) {
-                    // The proxy closed this connection: take the next.
+                    // Closed at the end of the test.
                 }
             }
         }, "keep-alive-endpoint");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static void answerEach(Socket s, String head, String body) {
+        try (s) {
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            String requestLine;
+            while ((requestLine = in.readLine()) != null) {
+                String l;
+                while ((l = in.readLine()) != null && !l.isEmpty()) {
+                    // the request's headers
+                }
+                String answer = head + "Content-Length: " + body.length() + "\r\n\r\n"
+                        + (requestLine.startsWith("HEAD ") ? "" : body);
+                s.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+        } catch (IOException e) {
+            // The proxy closed this connection.
+        }
     }
 
     @Test

@@ -7,65 +7,81 @@ import java.util.concurrent.TimeUnit;
 /**
  * The timers of one exchange, on its event loop: the whole request's deadline, the current try's,
  * and the request body's idle time (how long the client may pause between body parts). Each runs
- * its action once unless cancelled first; a try's timer is replaced by the next try's.
+ * its action once unless cancelled first; a try's timer is replaced by the next try's. They are the
+ * loop's {@link Timeouts}, which cost no scheduled task per request, except a request deadline that
+ * a client shortened with its own {@code grpc-timeout}, whose duration is the client's.
  */
 final class Deadlines {
 
+    private final Timeouts timeouts;
     private final EventLoop loop;
-    private ScheduledFuture<?> request;
-    private ScheduledFuture<?> attempt;
-    private ScheduledFuture<?> body;
+    private Timeouts.Timeout request;
+    /** A request deadline of the client's own (a shorter {@code grpc-timeout}): its duration is not a lane's. */
+    private ScheduledFuture<?> clientRequest;
+    private Timeouts.Timeout attempt;
+    private Timeouts.Timeout body;
 
-    Deadlines(EventLoop loop) {
+    /** Deadlines kept in {@code timeouts}, and a client's own request deadline scheduled on {@code loop}. */
+    Deadlines(Timeouts timeouts, EventLoop loop) {
+        this.timeouts = timeouts;
         this.loop = loop;
     }
 
-    /** Starts the whole request's deadline, unless {@code nanos} is 0 (none). */
-    void startRequest(long nanos, Runnable onExpiry) {
-        if (nanos > 0) {
-            request = loop.schedule(onExpiry, nanos, TimeUnit.NANOSECONDS);
+    /**
+     * Starts the whole request's deadline: the Service's {@code configuredNanos}, or a shorter one
+     * from {@code grpcTimeout} ({@link #requestTimeoutNanos}); none when that is 0.
+     */
+    void startRequest(long configuredNanos, String grpcTimeout, Timeouts.Timeout onExpiry) {
+        long nanos = requestTimeoutNanos(configuredNanos, grpcTimeout);
+        request = onExpiry;
+        if (nanos == configuredNanos) {
+            timeouts.set(onExpiry, nanos);
+        } else if (nanos > 0) {
+            clientRequest = loop.schedule(onExpiry, nanos, TimeUnit.NANOSECONDS);
         }
     }
 
-    /** Starts the current try's deadline, unless {@code nanos} is 0 (none). */
-    void startTry(long nanos, Runnable onExpiry) {
+    /** Starts the current try's deadline, unless {@code nanos} is 0 (none); a try before it is cancelled. */
+    void startTry(long nanos, Timeouts.Timeout onExpiry) {
         cancelTry();
-        if (nanos > 0) {
-            attempt = loop.schedule(onExpiry, nanos, TimeUnit.NANOSECONDS);
-        }
+        attempt = onExpiry;
+        timeouts.set(onExpiry, nanos);
     }
 
     void cancelTry() {
-        attempt = cancel(attempt);
+        if (attempt != null) {
+            timeouts.cancel(attempt);
+        }
     }
 
     /**
      * Starts (or starts again, after a body part arrived) the wait for the next body part, unless
-     * {@code nanos} is 0 (no limit).
+     * {@code nanos} is 0 (no limit). The action is the first call's: an exchange has one.
      */
     void awaitBody(long nanos, Runnable onExpiry) {
-        body = cancel(body);
-        if (nanos > 0) {
-            body = loop.schedule(onExpiry, nanos, TimeUnit.NANOSECONDS);
+        if (body == null) {
+            body = Timeouts.of(onExpiry);
         }
+        timeouts.set(body, nanos);
     }
 
     /** The body is complete (or will not be read): no more waiting for it. */
     void bodyDone() {
-        body = cancel(body);
+        if (body != null) {
+            timeouts.cancel(body);
+        }
     }
 
     void cancelAll() {
         cancelTry();
         bodyDone();
-        request = cancel(request);
-    }
-
-    private static ScheduledFuture<?> cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
+        if (request != null) {
+            timeouts.cancel(request);
         }
-        return null;
+        if (clientRequest != null) {
+            clientRequest.cancel(false);
+            clientRequest = null;
+        }
     }
 
     /**

@@ -100,7 +100,7 @@ final class EndpointCodec extends CombinedChannelDuplexHandler<EndpointCodec.Res
         @Override
         protected AsciiString splitHeaderName(byte[] b, int start, int length) {
             AsciiString known = KnownHeaderNames.find(b, start, length);
-            return known != null ? known : super.splitHeaderName(b, start, length);
+            return known != null ? known : KnownHeaderNames.checked(super.splitHeaderName(b, start, length));
         }
 
         @Override

@@ -25,7 +25,7 @@ import io.switchboard.routing.VirtualService;
  * ({@link ResponseRelay}) and the timers ({@link Deadlines}). It is itself the callback of the whole
  * request's deadline ({@link #run}), so that timer allocates no lambda.
  */
-final class Exchange implements Runnable {
+final class Exchange extends Timeouts.Timeout {
 
     private final HttpContext http;
     private final Downstream down;
@@ -45,7 +45,7 @@ final class Exchange implements Runnable {
         this.http = http;
         this.down = down;
         this.address = address;
-        this.deadlines = new Deadlines(down.eventLoop());
+        this.deadlines = new Deadlines(http.timeouts(), down.eventLoop());
     }
 
     /** The request head arrived; {@code hasBody} tells whether body content will follow. */
@@ -70,8 +70,7 @@ final class Exchange implements Runnable {
         tries = new Tries(this, http.upstreams(), pool,
                 new EndpointChoice(pool, req, down.client(), address, http.state().affinity()),
                 protocol.http2Upstream(), request, body, response, deadlines);
-        deadlines.startRequest(Deadlines.requestTimeoutNanos(options.requestTimeout().toNanos(),
-                req.headers().get("grpc-timeout")), this);
+        deadlines.startRequest(options.requestTimeout().toNanos(), req.headers().get("grpc-timeout"), this);
         if (!body.complete()) {
             deadlines.awaitBody(options.bodyTimeout().toNanos(), this::bodyTimedOut);
         }

@@ -14,6 +14,7 @@ public final class HttpContext {
     private final RoutingState state;
     private final UpstreamPools upstreams;
     private final ClientResetBudget resets;
+    private final Timeouts timeouts;
     // The last lookup, valid while the table is the same object: keep-alive traffic asks for the same
     // address request after request, and tables are replaced, never changed.
     private RoutingTable lastTable;
@@ -29,6 +30,12 @@ public final class HttpContext {
         this.state = state;
         this.upstreams = upstreams;
         this.resets = resets;
+        this.timeouts = new Timeouts(upstreams.loop());
+    }
+
+    /** The loop's timeouts of fixed durations. */
+    Timeouts timeouts() {
+        return timeouts;
     }
 
     ClientResetBudget resets() {

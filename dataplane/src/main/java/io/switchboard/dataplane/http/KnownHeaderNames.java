@@ -1,5 +1,8 @@
 package io.switchboard.dataplane.http;
 
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +12,10 @@ import java.util.List;
  * decoder can hand over the name it just read without making a string (and its bytes) for it: the
  * decoders of this package make no new name for a header in this list. The match is exact, case
  * included: a name in another case is read as sent and forwarded as sent.
+ *
+ * <p>A shared name is a valid one, so the decoders' headers ({@link #DECODED_HEADERS}) do not check
+ * names as they are added: a decoder checks each name it reads that is not shared ({@link #checked}),
+ * once, and the check's error fails the message as Netty's own would (a 400 for a request).
  */
 final class KnownHeaderNames {
 
@@ -29,6 +36,12 @@ final class KnownHeaderNames {
             "host", "user-agent", "accept", "accept-encoding", "content-type", "content-length", "connection",
             "date", "server", "transfer-encoding", "cache-control", "vary", "etag", "keep-alive",
             "grpc-status", "grpc-message", "grpc-encoding", "grpc-accept-encoding", "grpc-timeout"};
+
+    /** Headers as Netty makes them for a decoder (values checked as they are added), names unchecked. */
+    static final HttpHeadersFactory DECODED_HEADERS = DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
+
+    private static final DefaultHeaders.NameValidator<CharSequence> NAME_CHECK =
+            DefaultHttpHeadersFactory.headersFactory().getNameValidator();
 
     /** The names by length, then in list order: a lookup compares only names as long as the one read. */
     private static final AsciiString[][] BY_LENGTH = byLength();
@@ -51,6 +64,12 @@ final class KnownHeaderNames {
             }
         }
         return null;
+    }
+
+    /** {@code name}, after Netty's check of a header name (a token: RFC 9110 section 5.1). */
+    static AsciiString checked(AsciiString name) {
+        NAME_CHECK.validateName(name);
+        return name;
     }
 
     private static boolean equal(AsciiString name, byte[] b, int start, int length) {

@@ -42,7 +42,8 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
     StrictRequestDecoder(int maxInitialLineLength, int maxHeaderSize) {
         super(new HttpDecoderConfig().setMaxInitialLineLength(maxInitialLineLength).setMaxHeaderSize(maxHeaderSize)
-                .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE));
+                .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE)
+                .setHeadersFactory(KnownHeaderNames.DECODED_HEADERS));
     }
 
     /**
@@ -73,7 +74,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     @Override
     protected AsciiString splitHeaderName(byte[] b, int start, int length) {
         AsciiString known = KnownHeaderNames.find(b, start, length);
-        return known != null ? known : super.splitHeaderName(b, start, length);
+        return known != null ? known : KnownHeaderNames.checked(super.splitHeaderName(b, start, length));
     }
 
     /** The root path, the target of many requests, as one shared string. */

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * the try's deadline ({@link #run}), so neither allocates a lambda per try. Used on the exchange's
  * event loop only.
  */
-final class Tries implements Consumer<UpstreamStream>, Runnable {
+final class Tries extends Timeouts.Timeout implements Consumer<UpstreamStream> {
 
     private final Exchange exchange;
     private final UpstreamPools upstreams;

@@ -52,6 +52,11 @@ public final class UpstreamPools {
         this.allocator = allocator;
     }
 
+    /** The loop these pools belong to. */
+    EventLoop loop() {
+        return loop;
+    }
+
     /** Gets a path to {@code backend} for one request, calling back on this loop. */
     void acquire(Backend backend, boolean useHttp2, Duration connectTimeout, Consumer<UpstreamStream> ok,
                  Consumer<Throwable> failed) {
@@ -124,7 +129,8 @@ public final class UpstreamPools {
     /** The HTTP/1.1 client codec of an endpoint connection. */
     private static EndpointCodec newHttp1Codec() {
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(65536)
-                .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE);
+                .setMaxChunkSize(65536).setTrailersFactory(SmallTrailers.INSTANCE)
+                .setHeadersFactory(KnownHeaderNames.DECODED_HEADERS);
         return new EndpointCodec(config);
     }
 

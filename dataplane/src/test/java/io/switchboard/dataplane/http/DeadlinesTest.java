@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class DeadlinesTest {
@@ -28,36 +29,62 @@ class DeadlinesTest {
         }
     }
 
+    private final EmbeddedChannel ch = new EmbeddedChannel();
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+    /** Moves the lanes' clock and the loop's together, then runs what is due. */
+    private void advanceMillis(long ms) {
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(ms));
+        ch.advanceTimeBy(ms, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+    }
+
+    private static Timeouts.Timeout counting(AtomicInteger count) {
+        return Timeouts.of(count::incrementAndGet);
+    }
+
     @Test
     void timersFireOnceOnTheLoopAndCancelledOnesNever() {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        Deadlines d = new Deadlines(ch.eventLoop());
+        Deadlines d = new Deadlines(new Timeouts(ch.eventLoop(), now::get), ch.eventLoop());
         AtomicInteger request = new AtomicInteger();
         AtomicInteger attempt = new AtomicInteger();
         AtomicInteger body = new AtomicInteger();
-        d.startRequest(TimeUnit.MILLISECONDS.toNanos(50), request::incrementAndGet);
-        d.startTry(TimeUnit.MILLISECONDS.toNanos(10), attempt::incrementAndGet);
-        d.startTry(TimeUnit.MILLISECONDS.toNanos(30), attempt::incrementAndGet); // replaces the first
+        d.startRequest(TimeUnit.MILLISECONDS.toNanos(50), null, counting(request));
+        d.startTry(TimeUnit.MILLISECONDS.toNanos(10), counting(attempt));
+        d.startTry(TimeUnit.MILLISECONDS.toNanos(30), counting(attempt)); // replaces the first
         d.awaitBody(TimeUnit.MILLISECONDS.toNanos(20), body::incrementAndGet);
         d.awaitBody(TimeUnit.MILLISECONDS.toNanos(40), body::incrementAndGet); // a part arrived: waits anew
-        ch.advanceTimeBy(35, TimeUnit.MILLISECONDS);
-        ch.runScheduledPendingTasks();
+        advanceMillis(35);
         assertThat(attempt).hasValue(1);
         assertThat(body).hasValue(0);
         d.bodyDone();
-        ch.advanceTimeBy(20, TimeUnit.MILLISECONDS);
-        ch.runScheduledPendingTasks();
+        advanceMillis(20);
         assertThat(body).as("the body completed in time").hasValue(0);
         assertThat(request).hasValue(1);
-        d.startRequest(TimeUnit.MILLISECONDS.toNanos(5), request::incrementAndGet);
+        d.startRequest(TimeUnit.MILLISECONDS.toNanos(5), null, counting(request));
         d.cancelAll();
-        ch.advanceTimeBy(10, TimeUnit.MILLISECONDS);
-        ch.runScheduledPendingTasks();
+        advanceMillis(10);
         assertThat(request).hasValue(1);
-        d.startRequest(0, request::incrementAndGet);
-        ch.advanceTimeBy(1, TimeUnit.HOURS);
-        ch.runScheduledPendingTasks();
+        d.startRequest(0, null, counting(request));
+        advanceMillis(TimeUnit.HOURS.toMillis(1));
         assertThat(request).as("0 is no deadline").hasValue(1);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aClientsShorterGrpcDeadlineFiresAtItsOwnTimeAndIsCancelledWithTheRest() {
+        Deadlines d = new Deadlines(new Timeouts(ch.eventLoop(), now::get), ch.eventLoop());
+        AtomicInteger request = new AtomicInteger();
+        d.startRequest(TimeUnit.SECONDS.toNanos(10), "20m", counting(request));
+        advanceMillis(15);
+        assertThat(request).hasValue(0);
+        advanceMillis(10);
+        assertThat(request).hasValue(1);
+        Deadlines other = new Deadlines(new Timeouts(ch.eventLoop(), now::get), ch.eventLoop());
+        other.startRequest(TimeUnit.SECONDS.toNanos(10), "20m", counting(request));
+        other.cancelAll();
+        advanceMillis(TimeUnit.SECONDS.toMillis(11));
+        assertThat(request).hasValue(1);
         ch.finishAndReleaseAll();
     }
 }

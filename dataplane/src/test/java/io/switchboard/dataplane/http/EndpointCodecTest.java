@@ -118,6 +118,16 @@ class EndpointCodecTest {
         assertThat(((HttpResponse) out.get(0)).status()).isSameAs(HttpResponseStatus.NO_CONTENT);
     }
 
+    @Test
+    void aResponseHeaderNameThatIsNotATokenFailsTheResponse() {
+        request(HttpMethod.GET);
+        channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nX(A): 1\r\nContent-Length: 0\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        HttpResponse r = channel.readInbound();
+        assertThat(r.decoderResult().isFailure()).isTrue();
+        assertThat(r.decoderResult().cause()).hasMessageContaining("token");
+    }
+
     private static List<String> names(HttpResponse r) {
         List<String> names = new ArrayList<>();
         r.headers().iteratorCharSequence().forEachRemaining(e -> names.add(e.getKey().toString()));

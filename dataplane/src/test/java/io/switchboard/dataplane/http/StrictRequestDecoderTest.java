@@ -85,4 +85,21 @@ class StrictRequestDecoderTest {
         HttpRequest refused = (HttpRequest) channel.readInbound();
         assertThat(refused.decoderResult().cause()).isInstanceOf(StrictRequestDecoder.UnsupportedVersionException.class);
     }
+
+    @Test
+    void aHeaderNameThatIsNotATokenFailsTheRequestWhetherOrNotItIsACommonOne() {
+        for (String head : List.of("Host : a\r\n", "User-Agent : a\r\nHost: a\r\n", "X(A): 1\r\nHost: a\r\n",
+                "Host: a\r\nX-\u0001: 1\r\n")) {
+            EmbeddedChannel c = new EmbeddedChannel(new StrictRequestDecoder(8192, 16384));
+            c.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n" + head + "\r\n", StandardCharsets.ISO_8859_1));
+            HttpRequest r = c.readInbound();
+            assertThat(r.decoderResult().isFailure()).as("%s", head).isTrue();
+            assertThat(r.decoderResult().cause()).as("%s", head).hasMessageContaining("token");
+            c.finishAndReleaseAll();
+        }
+        send("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: b\r\nX-Custom_1: c\r\n\r\n");
+        HttpRequest ok = requests().get(0);
+        assertThat(ok.headers().get("user-agent")).isEqualTo("b");
+        assertThat(ok.headers().get("X-Custom_1")).isEqualTo("c");
+    }
 }
