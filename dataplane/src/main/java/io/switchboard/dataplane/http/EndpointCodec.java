@@ -75,14 +75,23 @@ final class EndpointCodec extends CombinedChannelDuplexHandler<EndpointCodec.Res
             return super.splitFirstWordInitialLine(b, start, length);
         }
 
+        /**
+         * The status code: exactly three digits (RFC 9110 section 15), where Netty's own parsing would
+         * take {@code +200} or {@code 0200} as 200. Another code is a malformed response.
+         */
         @Override
         protected String splitSecondWordInitialLine(byte[] b, int start, int length) {
             code = 0;
-            if (length == 3 && digit(b[start]) && digit(b[start + 1]) && digit(b[start + 2]) && b[start] != '0') {
-                code = (b[start] - '0') * 100 + (b[start + 1] - '0') * 10 + (b[start + 2] - '0');
-                return CODES[code - 100];
+            if (length != 3 || !digit(b[start]) || !digit(b[start + 1]) || !digit(b[start + 2])) {
+                throw new IllegalArgumentException("status code \"" + super.splitSecondWordInitialLine(b, start, length)
+                        + "\" is not three digits");
             }
-            return super.splitSecondWordInitialLine(b, start, length);
+            if (b[start] == '0') {
+                // Three digits, but below 100: no code of any class; the endpoint handler refuses it.
+                return super.splitSecondWordInitialLine(b, start, length);
+            }
+            code = (b[start] - '0') * 100 + (b[start + 1] - '0') * 10 + (b[start + 2] - '0');
+            return CODES[code - 100];
         }
 
         @Override

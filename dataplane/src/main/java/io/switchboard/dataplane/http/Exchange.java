@@ -40,6 +40,7 @@ final class Exchange extends Timeouts.Timeout {
     private Tries tries;
     private boolean done;
     private long start;
+    private Runnable onBodyTimeout;
 
     Exchange(HttpContext http, Downstream down, VirtualAddress address) {
         this.http = http;
@@ -72,7 +73,7 @@ final class Exchange extends Timeouts.Timeout {
                 protocol.http2Upstream(), request, body, response, deadlines);
         deadlines.startRequest(options.requestTimeout().toNanos(), req.headers().get("grpc-timeout"), this);
         if (!body.complete()) {
-            deadlines.awaitBody(options.bodyTimeout().toNanos(), this::bodyTimedOut);
+            deadlines.awaitBody(options.bodyTimeout().toNanos(), bodyTimeout());
         }
         if (request.readyToStart()) {
             tries.next();
@@ -110,7 +111,7 @@ final class Exchange extends Timeouts.Timeout {
         if (body.complete()) {
             deadlines.bodyDone();
         } else {
-            deadlines.awaitBody(options.bodyTimeout().toNanos(), this::bodyTimedOut);
+            deadlines.awaitBody(options.bodyTimeout().toNanos(), bodyTimeout());
         }
         startWhenReady();
     }
@@ -216,6 +217,14 @@ final class Exchange extends Timeouts.Timeout {
         // deadline): the try ends unblamed, but ends, so the endpoint's requests in flight drop again.
         tries.abandon();
         fail(RetryPolicy.TIMED_OUT.status(), RetryPolicy.TIMED_OUT.text());
+    }
+
+    /** The body timeout's action, made once per exchange with a body and only then. */
+    private Runnable bodyTimeout() {
+        if (onBodyTimeout == null) {
+            onBodyTimeout = this::bodyTimedOut;
+        }
+        return onBodyTimeout;
     }
 
     /** The client paused its request body longer than the Service allows. */

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The timeouts of one event loop's exchanges that are set for a fixed duration and nearly always
@@ -17,6 +19,8 @@ import java.util.function.LongSupplier;
  * loop only.
  */
 final class Timeouts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Timeouts.class);
 
     private final EventLoop loop;
     private final LongSupplier clock;
@@ -107,7 +111,7 @@ final class Timeouts {
         final long duration;
         Timeout head;
         Timeout tail;
-        /** A wake-up is scheduled; at most one per lane, for a time no later than the head's. */
+        /** A wake-up is scheduled or running; at most one per lane, for a time no later than the head's. */
         boolean awake;
 
         Lane(long duration) {
@@ -153,19 +157,25 @@ final class Timeouts {
 
         @Override
         public void run() {
-            awake = false;
+            // Awake while it runs: an action that sets a timeout of this lane (a retry's next try) must
+            // not schedule the wake-up for its own, later time, past the ones already waiting.
             long now = clock.getAsLong();
             // Each is unlinked before its action runs, which may set it (or another of this lane) anew.
             while (head != null && head.due - now <= 0) {
                 Timeout t = head;
                 remove(t);
-                t.run();
-            }
-            if (head != null) {
-                if (!awake) {
-                    wakeIn(head.due - now);
+                try {
+                    t.run();
+                } catch (RuntimeException e) {
+                    // One action's failure must not stop the lane: the others' deadlines still pass.
+                    LOG.error("a timeout's action failed (a lane of {} ms timeouts on {})",
+                            TimeUnit.NANOSECONDS.toMillis(duration), loop, e);
                 }
-            } else if (!awake) {
+            }
+            awake = false;
+            if (head != null) {
+                wakeIn(head.due - clock.getAsLong());
+            } else {
                 // Nothing waits and no wake-up is pending: the lane goes, so durations seen once do not pile up.
                 lanes.remove(duration);
                 for (int i = 0; i < recent.length; i++) {

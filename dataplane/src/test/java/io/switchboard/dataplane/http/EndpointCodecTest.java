@@ -128,6 +128,20 @@ class EndpointCodecTest {
         assertThat(r.decoderResult().cause()).hasMessageContaining("token");
     }
 
+    @Test
+    void aStatusCodeThatIsNotExactlyThreeDigitsFailsTheResponse() {
+        for (String code : List.of("+200", "0200", "20", "2000", "2O0")) {
+            EmbeddedChannel c = new EmbeddedChannel(new EndpointCodec(new HttpDecoderConfig()));
+            c.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+            ReferenceCountUtil.release(c.readOutbound());
+            c.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 " + code + " OK\r\nContent-Length: 0\r\n\r\n",
+                    StandardCharsets.US_ASCII));
+            HttpResponse r = c.readInbound();
+            assertThat(r.decoderResult().isFailure()).as(code).isTrue();
+            c.finishAndReleaseAll();
+        }
+    }
+
     private static List<String> names(HttpResponse r) {
         List<String> names = new ArrayList<>();
         r.headers().iteratorCharSequence().forEachRemaining(e -> names.add(e.getKey().toString()));

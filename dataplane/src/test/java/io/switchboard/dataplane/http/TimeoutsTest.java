@@ -119,4 +119,40 @@ class TimeoutsTest {
         assertThat(fired).hasSize(40);
         assertThat(timeouts.lanes()).isZero();
     }
+
+    @Test
+    void aTimeoutSetAgainByItsActionDoesNotDelayTheOnesWaitingBehindIt() {
+        Timeouts.Timeout[] retry = new Timeouts.Timeout[1];
+        retry[0] = Timeouts.of(() -> {
+            fired.add("retry");
+            if (fired.size() == 1) {
+                // A try timed out and the next try starts at once on a pooled connection: same lane.
+                timeouts.set(retry[0], 10 * MS);
+            }
+        });
+        timeouts.set(retry[0], 10 * MS);
+        advanceMillis(5);
+        timeouts.set(named("waiting"), 10 * MS);
+        advanceMillis(5);
+        assertThat(fired).containsExactly("retry");
+        advanceMillis(6);
+        assertThat(fired).as("due at 15 ms, not at the re-set one's 20 ms").containsExactly("retry", "waiting");
+        advanceMillis(5);
+        assertThat(fired).containsExactly("retry", "waiting", "retry");
+    }
+
+    @Test
+    void anActionThatThrowsDoesNotStopTheOthersOfItsLane() {
+        timeouts.set(Timeouts.of(() -> {
+            fired.add("throws");
+            throw new IllegalStateException("an action's bug");
+        }), 10 * MS);
+        timeouts.set(named("same time"), 10 * MS);
+        advanceMillis(2);
+        timeouts.set(named("later"), 10 * MS);
+        advanceMillis(9);
+        assertThat(fired).containsExactly("throws", "same time");
+        advanceMillis(2);
+        assertThat(fired).containsExactly("throws", "same time", "later");
+    }
 }
