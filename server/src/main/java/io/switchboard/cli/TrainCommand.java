@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The launcher's training run for an AOT cache (JDK 25 and later): a start's work on a synthetic
- * cluster, then a few connections, requests and datagrams through a real data plane on 127.0.0.1.
+ * cluster, then a few connections, requests and datagrams through a real data plane on 127.0.0.1, and
+ * a load of keep-alive requests and echoes on connections that close and reopen.
  * Exits 1 when anything it sent did not come back as the endpoint answers it, so a broken training
  * is seen rather than recorded.
  */
@@ -31,18 +32,23 @@ final class TrainCommand implements Callable<Integer> {
             + " datagrams sent through (default: ${DEFAULT-VALUE} of each).")
     int rounds;
 
+    @Option(names = "--load", defaultValue = "20000", description = "Keep-alive HTTP requests, and as many L4"
+            + " echoes, sent through after that on connections that close every 200 (default: ${DEFAULT-VALUE}).")
+    int load;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("switchboard-train");
         try {
-            LoadTraining.Result load = LoadTraining.run(dir.resolve("load"), services);
-            RelayTraining.Result relay = RelayTraining.run(dir.resolve("relay"), rounds);
+            LoadTraining.Result cluster = LoadTraining.run(dir.resolve("load"), services);
+            RelayTraining.Result relay = RelayTraining.run(dir.resolve("relay"), rounds, load);
             System.out.printf("trained: %d of %d Services routed (%d after one more); %d of %d connections,"
-                            + " %d of %d requests, %d of %d datagrams answered%n", load.routed(), load.services(),
-                    load.routedAfterOneMore(), relay.connections(), rounds, relay.requests(), rounds,
-                    relay.datagrams(), rounds);
-            boolean complete = load.routed() == services && load.routedAfterOneMore() == services + 1
-                    && relay.connections() == rounds && relay.requests() == rounds && relay.datagrams() == rounds;
+                            + " %d of %d requests, %d of %d datagrams answered; %d of %d kept-alive requests and echoes%n",
+                    cluster.routed(), cluster.services(), cluster.routedAfterOneMore(), relay.connections(), rounds,
+                    relay.requests(), rounds, relay.datagrams(), rounds, relay.keptAlive(), relay.keptAliveSent());
+            boolean complete = cluster.routed() == services && cluster.routedAfterOneMore() == services + 1
+                    && relay.connections() == rounds && relay.requests() == rounds && relay.datagrams() == rounds
+                    && relay.keptAlive() == relay.keptAliveSent();
             return complete ? 0 : 1;
         } finally {
             delete(dir);

@@ -3,6 +3,8 @@ package io.switchboard.training;
 import io.switchboard.backend.DemoBackend;
 import io.switchboard.server.Switchboard;
 import io.switchboard.server.SwitchboardConfig;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A real start in miniature: Switchboard serving three Services on 127.0.0.1 in front of one demo
@@ -33,9 +43,16 @@ public final class RelayTraining {
      * @param connections TCP connections that got the endpoint's name and their echo back
      * @param requests    HTTP requests answered 200 by the endpoint
      * @param datagrams   UDP datagrams answered with the endpoint's name
+     * @param keptAlive   keep-alive HTTP requests answered 200 plus L4 echoes returned, in the load that follows
+     * @param keptAliveSent the requests plus echoes the load sent
      */
-    public record Result(int connections, int requests, int datagrams) {
+    public record Result(int connections, int requests, int datagrams, int keptAlive, int keptAliveSent) {
     }
+
+    /** Client threads of the load, each on connections of its own. */
+    private static final int LOAD_THREADS = 4;
+    /** Requests (or echoes) on one connection before it closes and the next opens. */
+    private static final int PER_CONNECTION = 200;
 
     private static final String NAME = "training";
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -43,8 +60,17 @@ public final class RelayTraining {
     private RelayTraining() {
     }
 
-    /** Serves the three Services from manifests written under {@code dir} and sends {@code rounds} of each through. */
-    public static Result run(Path dir, int rounds) throws IOException, InterruptedException {
+    /**
+     * Serves the three Services from manifests written under {@code dir}, sends {@code rounds} of each
+     * through, then a load of {@code load} keep-alive HTTP requests and as many L4 echoes.
+     *
+     * <p>Why the load: the JIT compiles a proxy's request path from what it saw run. A path that never
+     * saw a kept connection close is compiled without that branch, and the first burst of closes
+     * (every client of a benchmark round, a deploy's drain) then throws the whole path back to the
+     * interpreter at once, which stalled requests for 200-900 ms while it compiled again
+     * (docs/benchmarks.md). The profiles an AOT cache records here (JEP 515) hold both.
+     */
+    public static Result run(Path dir, int rounds, int load) throws IOException, InterruptedException {
         int target = freePort();
         int l4 = freePort();
         int http = freePort();
@@ -64,7 +90,8 @@ public final class RelayTraining {
                 requests += http(http) ? 1 : 0;
                 datagrams += udp(l4) ? 1 : 0;
             }
-            return new Result(connections, requests, datagrams);
+            int[] loaded = load(http, l4, load);
+            return new Result(connections, requests, datagrams, loaded[0], loaded[1]);
         }
     }
 
@@ -135,6 +162,94 @@ public final class RelayTraining {
             String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
             return response.startsWith("HTTP/1.1 200 ") && response.endsWith("\r\n\r\n" + NAME + "\n");
         }
+    }
+
+    /**
+     * {@code total} keep-alive HTTP requests and as many L4 echoes from {@link #LOAD_THREADS} threads,
+     * up to {@value #PER_CONNECTION} on each connection before it closes; how many were answered right
+     * and how many were sent, requests and echoes together.
+     */
+    private static int[] load(int http, int l4, int total) throws InterruptedException, IOException {
+        int perThread = total / LOAD_THREADS;
+        int perConnection = Math.min(PER_CONNECTION, perThread);
+        int connectionsEach = perConnection == 0 ? 0 : perThread / perConnection;
+        ExecutorService pool = Executors.newFixedThreadPool(LOAD_THREADS);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < LOAD_THREADS; t++) {
+                done.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int c = 0; c < connectionsEach; c++) {
+                        ok += keptAliveRequests(http, perConnection);
+                        ok += keptAliveEchoes(l4, perConnection);
+                    }
+                    return ok;
+                }));
+            }
+            int ok = 0;
+            for (Future<Integer> f : done) {
+                ok += f.get();
+            }
+            return new int[] {ok, 2 * LOAD_THREADS * connectionsEach * perConnection};
+        } catch (ExecutionException e) {
+            throw new IOException("the training load failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** {@code n} requests on one keep-alive connection; how many were answered 200 with the endpoint's name. */
+    private static int keptAliveRequests(int port, int n) throws IOException {
+        byte[] request = "GET / HTTP/1.1\r\nHost: web\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        int ok = 0;
+        try (Socket s = connect(port)) {
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            for (int i = 0; i < n; i++) {
+                out.write(request);
+                ok += readResponse(in) ? 1 : 0;
+            }
+        }
+        return ok;
+    }
+
+    /** Reads one response framed by Content-Length; true when it is a 200 with the endpoint's name. */
+    private static boolean readResponse(DataInputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+            head.append((char) in.readUnsignedByte());
+        }
+        String h = head.toString();
+        int at = h.toLowerCase(Locale.ROOT).indexOf("content-length:");
+        if (at < 0) {
+            throw new IOException("a training response without Content-Length: " + h);
+        }
+        int length = Integer.parseInt(h.substring(at + 15, h.indexOf("\r\n", at)).trim());
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return h.startsWith("HTTP/1.1 200 ") && new String(body, StandardCharsets.US_ASCII).equals(NAME + "\n");
+    }
+
+    /**
+     * {@code n} echoes on one kept L4 connection; how many came back whole. The endpoint sends its
+     * name once it has seen the first bytes (it tells raw TCP from HTTP by them), then echoes.
+     */
+    private static int keptAliveEchoes(int port, int n) throws IOException {
+        byte[] ping = "ping\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] echo = new byte[ping.length];
+        int ok = 0;
+        try (Socket s = connect(port)) {
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            for (int i = 0; i < n; i++) {
+                s.getOutputStream().write(ping);
+                if (i == 0) {
+                    in.readFully(new byte[NAME.length() + 1]);
+                }
+                in.readFully(echo);
+                ok += Arrays.equals(echo, ping) ? 1 : 0;
+            }
+        }
+        return ok;
     }
 
     private static boolean udp(int port) throws IOException {

@@ -32,10 +32,12 @@ class TrainCommandIT {
     @Test
     void trainingLoadsAndRoutesTheSyntheticClusterAndRelaysEveryConnectionRequestAndDatagram() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Run r = run(List.of(java, "-jar", JAR.toString(), "train", "--services", "1200", "--rounds", "3"));
+        Run r = run(List.of(java, "-jar", JAR.toString(), "train", "--services", "1200", "--rounds", "3",
+                "--load", "1600"));
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("trained: 1200 of 1200 Services routed (1201 after one more); 3 of 3"
-                + " connections, 3 of 3 requests, 3 of 3 datagrams answered");
+                + " connections, 3 of 3 requests, 3 of 3 datagrams answered; 3200 of 3200 kept-alive requests and"
+                + " echoes");
     }
 
     @Test
