@@ -56,13 +56,11 @@ final class Deadlines {
 
     /**
      * Starts (or starts again, after a body part arrived) the wait for the next body part, unless
-     * {@code nanos} is 0 (no limit). The action is the first call's: an exchange has one.
+     * {@code nanos} is 0 (no limit).
      */
-    void awaitBody(long nanos, Runnable onExpiry) {
-        if (body == null) {
-            body = Timeouts.of(onExpiry);
-        }
-        timeouts.set(body, nanos);
+    void awaitBody(long nanos, Timeouts.Timeout onExpiry) {
+        body = onExpiry;
+        timeouts.set(onExpiry, nanos);
     }
 
     /** The body is complete (or will not be read): no more waiting for it. */

@@ -30,10 +30,15 @@ final class EndpointCodec extends CombinedChannelDuplexHandler<EndpointCodec.Res
     private static final String HTTP_1_0 = HttpVersion.HTTP_1_0.text();
     /** Status codes 100-999 as text, made once. */
     private static final String[] CODES = new String[900];
+    /** The standard reason phrase of each code that has one (a status constant), else null. */
+    private static final String[] REASONS = new String[900];
 
     static {
         for (int i = 0; i < CODES.length; i++) {
             CODES[i] = Integer.toString(i + 100);
+            HttpResponseStatus status = HttpResponseStatus.valueOf(i + 100);
+            // A code without a constant gets a new status object on every call.
+            REASONS[i] = status == HttpResponseStatus.valueOf(i + 100) ? status.reasonPhrase() : null;
         }
     }
 
@@ -96,12 +101,10 @@ final class EndpointCodec extends CombinedChannelDuplexHandler<EndpointCodec.Res
 
         @Override
         protected String splitThirdWordInitialLine(byte[] b, int start, int length) {
-            if (code != 0) {
-                String standard = HttpResponseStatus.valueOf(code).reasonPhrase();
-                if (matches(standard, b, start, length)) {
-                    // The same instance the status constant holds, which the decoder then uses as it is.
-                    return standard;
-                }
+            String standard = code == 0 ? null : REASONS[code - 100];
+            if (standard != null && matches(standard, b, start, length)) {
+                // The same instance the status constant holds, which the decoder then uses as it is.
+                return standard;
             }
             return super.splitThirdWordInitialLine(b, start, length);
         }

@@ -40,7 +40,7 @@ final class Exchange extends Timeouts.Timeout {
     private Tries tries;
     private boolean done;
     private long start;
-    private Runnable onBodyTimeout;
+    private Timeouts.Timeout onBodyTimeout;
 
     Exchange(HttpContext http, Downstream down, VirtualAddress address) {
         this.http = http;
@@ -219,10 +219,10 @@ final class Exchange extends Timeouts.Timeout {
         fail(RetryPolicy.TIMED_OUT.status(), RetryPolicy.TIMED_OUT.text());
     }
 
-    /** The body timeout's action, made once per exchange with a body and only then. */
-    private Runnable bodyTimeout() {
+    /** The body's timeout, made once per exchange with a body and only then. */
+    private Timeouts.Timeout bodyTimeout() {
         if (onBodyTimeout == null) {
-            onBodyTimeout = this::bodyTimedOut;
+            onBodyTimeout = Timeouts.of(this::bodyTimedOut);
         }
         return onBodyTimeout;
     }

@@ -52,8 +52,9 @@ class DeadlinesTest {
         d.startRequest(TimeUnit.MILLISECONDS.toNanos(50), null, counting(request));
         d.startTry(TimeUnit.MILLISECONDS.toNanos(10), counting(attempt));
         d.startTry(TimeUnit.MILLISECONDS.toNanos(30), counting(attempt)); // replaces the first
-        d.awaitBody(TimeUnit.MILLISECONDS.toNanos(20), body::incrementAndGet);
-        d.awaitBody(TimeUnit.MILLISECONDS.toNanos(40), body::incrementAndGet); // a part arrived: waits anew
+        Timeouts.Timeout bodyTimeout = counting(body);
+        d.awaitBody(TimeUnit.MILLISECONDS.toNanos(20), bodyTimeout);
+        d.awaitBody(TimeUnit.MILLISECONDS.toNanos(40), bodyTimeout); // a part arrived: waits anew
         advanceMillis(35);
         assertThat(attempt).hasValue(1);
         assertThat(body).hasValue(0);
