@@ -54,10 +54,12 @@ choose_java() {  # sets java_bin, java_feature (its feature version) and java_fl
 # it starts without it, and the cache flags keep that quiet). The cache belongs to one JVM and its
 # flags: one per Java version.
 # - JDK 25 and later: an AOT cache (JEP 483, 514, 515), recorded from `switchboard train`, a start's
-#   work on 2,000 synthetic Services and a few connections, requests and datagrams relayed on
-#   127.0.0.1: its classes come loaded and linked and its methods profiled. 50,000 Services start
-#   0.6-0.8 s sooner than with the class-data archive below and a small config 0.3 s sooner, and the
-#   first relayed connection takes 51 instead of 96 ms (docs/benchmarks.md). Making it takes 6-7 s.
+#   work on 2,000 synthetic Services, a few connections, requests and datagrams relayed on
+#   127.0.0.1, and a keep-alive load whose connections close: its classes come loaded and linked and
+#   its methods profiled, closing included. 50,000 Services start 0.6-0.8 s sooner than with the
+#   class-data archive below and a small config 0.3 s sooner, the first relayed connection takes 51
+#   instead of 96 ms, and the first burst of closes after a load rarely stalls the JIT's code
+#   (docs/benchmarks.md). Making it takes about 11 s.
 # - Older JDKs: a class-data archive of what validating the bundled examples loads (YAML, fabric8's
 #   model, the store), about 0.3 s of each start; making it takes a second or two.
 start_cache() {
