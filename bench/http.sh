@@ -16,7 +16,9 @@
 #    1,000/s), so that it stays below saturation on a machine that runs at half the speed of another
 #    (or of itself another day: 62,000 and 34,700 req/s for HAProxy on the same VM on 2026-12-06 and
 #    -07, when the former default of 20,000/s saturated every proxy). The script warns when RATE is
-#    above 70 % of the slowest proxy's median, which is no longer "below saturation".
+#    above 70 % of the slowest proxy's median, which is no longer "below saturation". Each target's
+#    StallTimeline (slowest request and generator timer lateness per 10 ms, by wall clock) goes to
+#    $RESULTS_DIR/http-timeline-TARGET.csv, to put a slow stretch beside the target's own logs.
 # Every load is bounded by its seconds.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -143,7 +145,9 @@ declare -A LAT
 for t in "${TARGETS[@]}"; do
   pid=$(cat "$WORK/${PIDFILE[$t]}.pid")
   cpu0=$(cpu_ms "$pid")
-  LAT[$t]=$(java -Xms256m -Xmx256m -cp "$LOAD_JAR" io.switchboard.bench.FixedRateHttpLoad "${TARGET[$t]}" "$CONNS" \
+  mkdir -p "$RESULTS_DIR"
+  LAT[$t]=$(java -Xms256m -Xmx256m -Dtimeline="$RESULTS_DIR/http${RESULT_SUFFIX:-}-timeline-$t.csv" \
+    -cp "$LOAD_JAR" io.switchboard.bench.FixedRateHttpLoad "${TARGET[$t]}" "$CONNS" \
     "$RATE" "$RATE_DURATION" "$RATE_WARMUP" 2>>"$WORK/fixed-rate.log" | grep '^rate=') \
     || { echo "FixedRateHttpLoad failed against $t:" >&2; tail -3 "$WORK/fixed-rate.log" >&2; LAT[$t]="rate=-"; }
   cpu1=$(cpu_ms "$pid")

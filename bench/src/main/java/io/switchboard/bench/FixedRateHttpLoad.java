@@ -6,6 +6,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  * {@code sent completed errors incomplete p50_ms p90_ms p99_ms p999_ms max_ms send_lag_max_ms}, the last
  * being the most any recorded request was sent after its intended time (the queue plus the generator's own
  * delay). A non-2xx response or a connection lost with a request on it is an error; its latency is not kept.
+ *
+ * <p>With {@code -Dtimeline=FILE} (and optionally {@code -Dtimeline.bucketMillis=N}, default 10) it also
+ * writes a {@link StallTimeline} of the recorded phase, so a stall can be put beside the target's logs.
  */
 public final class FixedRateHttpLoad {
 
@@ -53,9 +57,15 @@ public final class FixedRateHttpLoad {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            OpenLoopHttpClient client = new OpenLoopHttpClient(group.next(), target, conns, rate, warmup, seconds);
+            String timelineFile = System.getProperty("timeline");
+            int bucketMillis = timelineFile == null ? 0 : Integer.getInteger("timeline.bucketMillis", 10);
+            OpenLoopHttpClient client = new OpenLoopHttpClient(group.next(), target, conns, rate, warmup, seconds,
+                    bucketMillis);
             OpenLoopHttpClient.Totals t = client.run().get();
             System.out.println(line(rate, conns, t));
+            if (timelineFile != null) {
+                t.timeline().write(Path.of(timelineFile));
+            }
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 final class OpenLoopHttpClient {
 
     /** What the recorded phase came to. */
-    record Totals(long sent, long completed, long errors, long maxSendLagNanos, LatencyRecorder latencies) {
+    record Totals(long sent, long completed, long errors, long maxSendLagNanos, LatencyRecorder latencies,
+            StallTimeline timeline) {
     }
 
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -48,7 +49,10 @@ final class OpenLoopHttpClient {
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
     private final LatencyRecorder latencies;
     private final CompletableFuture<Totals> result = new CompletableFuture<>();
+    private final long seconds;
+    private final int bucketMillis;
     private FixedRateSchedule schedule;
+    private StallTimeline timeline;
     private long next;
     private long outstanding;
     private long sent;
@@ -58,9 +62,12 @@ final class OpenLoopHttpClient {
     private int connected;
     private boolean tickPending;
 
+    /** @param bucketMillis the width of the {@link StallTimeline}'s buckets, or 0 for no timeline */
     OpenLoopHttpClient(EventLoop loop, InetSocketAddress target, int conns, long rate, long warmupSeconds,
-            long seconds) {
+            long seconds, int bucketMillis) {
         this.loop = loop;
+        this.seconds = seconds;
+        this.bucketMillis = bucketMillis;
         this.target = target;
         this.conns = conns;
         this.rate = rate;
@@ -104,6 +111,12 @@ final class OpenLoopHttpClient {
         if (schedule == null && ++connected == conns) {
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
             schedule = new FixedRateSchedule(start, rate, total);
+            if (bucketMillis > 0) {
+                long recordedStart = schedule.intendedNanos(warmupCount);
+                timeline = new StallTimeline(recordedStart,
+                        System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(recordedStart - System.nanoTime()),
+                        seconds, bucketMillis);
+            }
             loop.schedule(this::finish, schedule.intendedNanos(total) - System.nanoTime() + GRACE_NANOS,
                     TimeUnit.NANOSECONDS);
         }
@@ -130,10 +143,15 @@ final class OpenLoopHttpClient {
             finish();
         } else if (due < total && !tickPending) {
             tickPending = true;
+            long fireAt = schedule.intendedNanos(due);
             loop.schedule(() -> {
                 tickPending = false;
+                if (timeline != null) {
+                    long at = System.nanoTime();
+                    timeline.timerLate(at, at - fireAt);
+                }
                 pump();
-            }, schedule.intendedNanos(due) - now, TimeUnit.NANOSECONDS);
+            }, fireAt - now, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -142,7 +160,11 @@ final class OpenLoopHttpClient {
         if (i >= warmupCount) {
             if (ok) {
                 completed++;
-                latencies.record(endNanos - schedule.intendedNanos(i));
+                long intended = schedule.intendedNanos(i);
+                latencies.record(endNanos - intended);
+                if (timeline != null) {
+                    timeline.latency(intended, endNanos - intended);
+                }
             } else {
                 errors++;
             }
@@ -150,7 +172,7 @@ final class OpenLoopHttpClient {
     }
 
     private void finish() {
-        if (result.complete(new Totals(sent, completed, errors, maxSendLagNanos, latencies))) {
+        if (result.complete(new Totals(sent, completed, errors, maxSendLagNanos, latencies, timeline))) {
             for (Connection c : new ArrayList<>(idle)) {  // a copy: closing one removes it from idle
                 c.ctx.close();
             }

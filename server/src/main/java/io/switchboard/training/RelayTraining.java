@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 /**
  * A real start in miniature: Switchboard serving three Services on 127.0.0.1 in front of one demo
@@ -198,15 +199,35 @@ public final class RelayTraining {
         }
     }
 
+    /**
+     * The heads the load takes turns with on each connection. One kind of client alone (a benchmark's
+     * bare {@code GET} with a Host header) trains the header code for known names only: the first
+     * client that sends a User-Agent, an Accept or a name of its own then takes branches the compiled
+     * code never saw, which threw the request path back to the interpreter and queued 110 ms of
+     * requests behind it at 16,000 requests/s (docs/benchmarks.md). So: a bare request, a command-line
+     * client's, a browser's with names no table knows, hop-by-hop headers to strip, and a body.
+     */
+    private static final List<byte[]> REQUESTS = Stream.of(
+            "GET / HTTP/1.1\r\nHost: web\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: web:80\r\nUser-Agent: training/1\r\nAccept: */*\r\n\r\n",
+            "GET /?page=1 HTTP/1.1\r\nHost: web\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) training\r\n"
+                    + "Accept: text/html,application/xhtml+xml;q=0.9\r\nAccept-Encoding: gzip, deflate\r\n"
+                    + "Accept-Language: en-GB,en;q=0.8\r\nCookie: session=abc123\r\nX-Request-Id: 7f3c2a\r\n"
+                    + "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: web\r\nConnection: keep-alive, X-Hop\r\nKeep-Alive: timeout=5\r\n"
+                    + "X-Hop: 1\r\nTE: trailers\r\n\r\n",
+            "POST /submit HTTP/1.1\r\nHost: web\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
+                    + "{\"train\":true}\n")
+            .map(r -> r.getBytes(StandardCharsets.US_ASCII)).toList();
+
     /** {@code n} requests on one keep-alive connection; how many were answered 200 with the endpoint's name. */
     private static int keptAliveRequests(int port, int n) throws IOException {
-        byte[] request = "GET / HTTP/1.1\r\nHost: web\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         int ok = 0;
         try (Socket s = connect(port)) {
             OutputStream out = s.getOutputStream();
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             for (int i = 0; i < n; i++) {
-                out.write(request);
+                out.write(REQUESTS.get(i % REQUESTS.size()));
                 ok += readResponse(in) ? 1 : 0;
             }
         }
