@@ -142,10 +142,10 @@ if [ "$RATE" = auto ]; then
   RATE=$(( ${slowest:-3000} / 3 / 1000 * 1000 )); [ "$RATE" -ge 1000 ] || RATE=1000
 fi
 declare -A LAT
+mkdir -p "$RESULTS_DIR"
 for t in "${TARGETS[@]}"; do
   pid=$(cat "$WORK/${PIDFILE[$t]}.pid")
   cpu0=$(cpu_ms "$pid")
-  mkdir -p "$RESULTS_DIR"
   LAT[$t]=$(java -Xms256m -Xmx256m -Dtimeline="$RESULTS_DIR/http${RESULT_SUFFIX:-}-timeline-$t.csv" \
     -cp "$LOAD_JAR" io.switchboard.bench.FixedRateHttpLoad "${TARGET[$t]}" "$CONNS" \
     "$RATE" "$RATE_DURATION" "$RATE_WARMUP" 2>>"$WORK/fixed-rate.log" | grep '^rate=') \

@@ -59,6 +59,9 @@ public final class FixedRateHttpLoad {
         try {
             String timelineFile = System.getProperty("timeline");
             int bucketMillis = timelineFile == null ? 0 : Integer.getInteger("timeline.bucketMillis", 10);
+            if (timelineFile != null && bucketMillis < 1) {
+                throw new IllegalArgumentException("-Dtimeline.bucketMillis must be at least 1, not " + bucketMillis);
+            }
             OpenLoopHttpClient client = new OpenLoopHttpClient(group.next(), target, conns, rate, warmup, seconds,
                     bucketMillis);
             OpenLoopHttpClient.Totals t = client.run().get();
